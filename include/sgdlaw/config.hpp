@@ -1,0 +1,56 @@
+#pragma once
+// The fully resolved configuration of one run. Built only through load_config (config_load.hpp),
+// which validates every field; the rest of the code may assume the invariants listed here.
+#include <cstdint>
+#include <string>
+
+namespace sgdlaw {
+
+enum class SketchKind { kGaussian, kIdentity };
+enum class PriorMode { kPerTrial, kFixed };
+enum class ScheduleKind { kGeometric, kConstant, kPower };
+enum class CovariateKind { kGaussian, kRademacher };
+
+struct Config {
+  // problem
+  double a = 2.0;          // spectrum lambda_i = i^-a, a > 1
+  double b = 2.0;          // prior: lambda_i E[w*_i^2] = i^-b, b > 1 (default b = a: w* ~ N(0, I))
+  std::int64_t d = 4096;   // ambient dimension (stands in for infinity)
+  double sigma = 0.5;      // label noise standard deviation, >= 0
+  SketchKind sketch = SketchKind::kGaussian;
+  std::int64_t M = 256;    // sketch size; identity sketch forces M = d
+  PriorMode wstar = PriorMode::kPerTrial;
+  CovariateKind covariates = CovariateKind::kGaussian;  // non-Gaussian only on the reference backend
+
+  // sgd
+  std::int64_t N = 100000;     // samples; steps = N / batch
+  std::int64_t batch = 1;
+  double gamma = 0.1;          // initial step size
+  ScheduleKind schedule = ScheduleKind::kGeometric;
+  std::int64_t phase_length = 0;  // geometric: steps per phase; 0 = steps / log2(steps)
+  double power_p = 0.5;           // power: gamma_t = gamma (1 + t / t0)^-p
+  double power_t0 = 100.0;
+
+  // run
+  std::int64_t trials = 100;   // per sketch
+  std::int64_t sketches = 1;   // independent sketches K
+  std::uint32_t seed = 1;
+  std::string backend = "auto";  // cpu | cuda | reference | auto
+  int threads = 0;               // 0 = all hardware threads
+  double checkpoint_ratio = 1.5;
+  std::int64_t checkpoint_min = 10;
+  bool decomposition = true;     // coupled bias / variance runs
+  bool write_trials = false;     // trials.csv
+  std::string out = "runs/quick";
+  bool progress = true;
+
+  std::int64_t steps() const { return N / batch; }
+  std::int64_t total_trials() const { return trials * sketches; }
+};
+
+const char* to_string(SketchKind);
+const char* to_string(PriorMode);
+const char* to_string(ScheduleKind);
+const char* to_string(CovariateKind);
+
+}  // namespace sgdlaw

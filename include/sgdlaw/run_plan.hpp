@@ -1,0 +1,26 @@
+#pragma once
+// What every backend receives: the validated configuration, the schedule, the checkpoints and the
+// per-sketch set-ups. Trial g (global index) belongs to sketch g / trials.
+#include <cstdint>
+#include <vector>
+
+#include "sgdlaw/config.hpp"
+#include "sgdlaw/schedule.hpp"
+#include "sgdlaw/sketch_setup.hpp"
+
+namespace sgdlaw {
+
+struct RunPlan {
+  Config config;
+  Schedule schedule;
+  std::vector<std::int64_t> checkpoints;  // in steps
+  std::vector<SketchSetup> sketches;
+
+  const SketchSetup& sketch_of(std::int64_t global_trial) const {
+    return sketches[static_cast<std::size_t>(global_trial / config.trials)];
+  }
+};
+
+RunPlan make_run_plan(const Config& c);
+
+}  // namespace sgdlaw

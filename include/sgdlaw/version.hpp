@@ -1,0 +1,4 @@
+#pragma once
+namespace sgdlaw {
+const char* version_string();
+}

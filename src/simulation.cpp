@@ -1,0 +1,173 @@
+#include "sgdlaw/simulation.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include "sgdlaw/backend.hpp"
+#include "sgdlaw/parallel_trials.hpp"
+#include "sgdlaw/stability.hpp"
+
+namespace sgdlaw {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string fmt(double x) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+struct MeanSe {
+  double mean = 0.0, se = 0.0;
+};
+
+// Mean over all trials; SE^2 = (1/K^2) sum_k s_k^2 / T (pooled within-sketch), or s^2 / n when T = 1.
+MeanSe mean_se(const RunPlan& plan, const std::function<double(std::int64_t)>& value) {
+  const std::int64_t K = plan.config.sketches, T = plan.config.trials, n = K * T;
+  MeanSe out;
+  double total = 0.0;
+  for (std::int64_t g = 0; g < n; ++g) total += value(g);
+  out.mean = total / static_cast<double>(n);
+  if (T >= 2) {
+    double var_sum = 0.0;
+    for (std::int64_t k = 0; k < K; ++k) {
+      double m = 0.0;
+      for (std::int64_t t = 0; t < T; ++t) m += value(k * T + t);
+      m /= static_cast<double>(T);
+      double ss = 0.0;
+      for (std::int64_t t = 0; t < T; ++t) ss += (value(k * T + t) - m) * (value(k * T + t) - m);
+      var_sum += ss / static_cast<double>(T - 1) / static_cast<double>(T);
+    }
+    out.se = std::sqrt(var_sum) / static_cast<double>(K);
+  } else if (n >= 2) {
+    double ss = 0.0;
+    for (std::int64_t g = 0; g < n; ++g) ss += (value(g) - out.mean) * (value(g) - out.mean);
+    out.se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ExactCurve> exact_curves(const RunPlan& plan) {
+  const Config& c = plan.config;
+  std::vector<ExactCurve> out(plan.sketches.size());
+  parallel_trials(static_cast<std::int64_t>(plan.sketches.size()), c.threads, [&](std::int64_t k) {
+    const SketchSetup& s = plan.sketches[k];
+    if (c.wstar == PriorMode::kFixed) {
+      const TrialTarget t = draw_target(c, s, 0);
+      out[k] = exact_expected_risk(s.mu, t.ustar.cwiseAbs2(), t.approx, c.sigma * c.sigma, plan.schedule, c.batch,
+                                   plan.checkpoints);
+    } else {
+      out[k] = exact_expected_risk(s.mu, s.p0_prior, s.approx_prior, c.sigma * c.sigma, plan.schedule, c.batch,
+                                   plan.checkpoints);
+    }
+  });
+  return out;
+}
+
+std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, const std::vector<ExactCurve>& exact) {
+  const Config& c = plan.config;
+  const std::int64_t n_ck = static_cast<std::int64_t>(plan.checkpoints.size());
+  const double K = static_cast<double>(exact.size());
+  std::vector<CurveRow> rows(static_cast<std::size_t>(n_ck));
+  const MeanSe approx = mean_se(plan, [&](std::int64_t g) { return tr.approx[g]; });
+  for (std::int64_t ck = 0; ck < n_ck; ++ck) {
+    CurveRow& r = rows[ck];
+    r.steps = plan.checkpoints[ck];
+    r.samples = r.steps * c.batch;
+    r.trials = tr.trials;
+    r.n_eff = effective_samples(c, plan.schedule, r.samples);
+    const MeanSe risk = mean_se(plan, [&](std::int64_t g) { return tr.risk[g * n_ck + ck]; });
+    r.risk_mc = risk.mean;
+    r.risk_se = risk.se;
+    r.approx_mc = approx.mean;
+    r.approx_se = approx.se;
+    if (tr.has_decomposition) {
+      const MeanSe bias = mean_se(plan, [&](std::int64_t g) { return tr.bias[g * n_ck + ck]; });
+      const MeanSe var = mean_se(plan, [&](std::int64_t g) { return tr.variance[g * n_ck + ck]; });
+      r.bias_mc = bias.mean;
+      r.bias_se = bias.se;
+      r.variance_mc = var.mean;
+      r.variance_se = var.se;
+    }
+    double sum = 0.0, sum2 = 0.0;
+    for (const ExactCurve& e : exact) {
+      sum += e.risk[ck];
+      sum2 += e.risk[ck] * e.risk[ck];
+      r.approx_exact += e.approx / K;
+      r.bias_exact += e.bias[ck] / K;
+      r.variance_exact += e.variance[ck] / K;
+    }
+    r.risk_exact = sum / K;
+    r.risk_exact_sketch_sd = K > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / K) / (K - 1))) : 0.0;
+  }
+  return rows;
+}
+
+RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  RunResult res;
+  auto t0 = std::chrono::steady_clock::now();
+  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
+  res.backend = backend->name();
+  res.plan = make_run_plan(config);
+  res.setup_seconds = seconds_since(t0);
+  const RunPlan& plan = res.plan;
+
+  res.max_stable_gamma = INFINITY;
+  for (const SketchSetup& s : plan.sketches) {
+    const double g = max_stable_step_size(s.mu, config.batch);
+    res.max_stable_gamma = std::min(res.max_stable_gamma, g);
+    if (!step_size_is_stable(config.gamma, s.mu, config.batch)) {
+      throw DivergenceError("field 'gamma' = " + fmt(config.gamma) + " makes SGD diverge (sketch " +
+                            std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
+                            std::to_string(config.batch) + "): the expected risk grows without bound; stable step "
+                            "sizes are gamma < " + fmt(g));
+    }
+  }
+
+  t0 = std::chrono::steady_clock::now();
+  res.exact = exact_curves(plan);
+  res.exact_seconds = seconds_since(t0);
+  for (std::size_t k = 0; k < res.exact.size(); ++k)
+    if (!res.exact[k].finite)
+      throw DivergenceError("the exact expected risk overflowed for sketch " + std::to_string(k) + " at gamma = " +
+                            fmt(config.gamma) + "; use a smaller 'gamma' (stable below " + fmt(res.max_stable_gamma) + ")");
+
+  t0 = std::chrono::steady_clock::now();
+  const std::int64_t total = config.total_trials();
+  res.trials = TrialResults(total, static_cast<std::int64_t>(plan.checkpoints.size()), config.decomposition);
+  std::atomic<std::int64_t> done{0};
+  auto job = std::async(std::launch::async, [&]() { backend->run_trials(plan, 0, total, res.trials, done); });
+  while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+    if (progress) progress(done.load(), total);
+  job.get();
+  if (progress) progress(total, total);
+  res.mc_seconds = seconds_since(t0);
+
+  std::int64_t diverged = 0, first_bad = -1;
+  const std::int64_t n_ck = res.trials.checkpoints;
+  for (std::int64_t g = 0; g < total; ++g) {
+    bool bad = false;
+    for (std::int64_t ck = 0; ck < n_ck; ++ck) bad = bad || !std::isfinite(res.trials.risk[g * n_ck + ck]);
+    if (bad) {
+      ++diverged;
+      if (first_bad < 0) first_bad = g;
+    }
+  }
+  if (diverged > 0)
+    throw DivergenceError(std::to_string(diverged) + " of " + std::to_string(total) + " trials diverged (first: trial " +
+                          std::to_string(first_bad) + ") at gamma = " + fmt(config.gamma) +
+                          "; the expected risk is stable below gamma = " + fmt(res.max_stable_gamma) +
+                          " but single trials fluctuate: use a smaller 'gamma'");
+  res.rows = aggregate(plan, res.trials, res.exact);
+  return res;
+}
+
+}  // namespace sgdlaw
