@@ -56,7 +56,8 @@ void register_run_command(CLI::App& app, int& exit_code) {
   run->add_option("config", opts->config_path, "TOML run file (optional; flags override its keys)");
   for (const FieldSpec& f : config_fields()) {
     const std::string name = f.name;
-    run->add_option("--" + name, opts->flags[name], std::string("[") + f.section + "] " + f.help);
+    run->add_option("--" + name, opts->flags[name], std::string("[") + f.section + "] " + f.help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   run->add_option("--B", opts->flags["batch"], "alias of --batch");
   run->add_flag("--quiet", opts->quiet, "no progress bar, no summary");
