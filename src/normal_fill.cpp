@@ -1,5 +1,6 @@
 #include "sgdlaw/normal_fill.hpp"
 
+#include <cstring>
 #include <vector>
 
 #if defined(__AVX512F__)
@@ -9,7 +10,7 @@
 namespace sgdlaw {
 namespace {
 
-constexpr std::uint32_t kChunk = 16;  // Philox blocks per SIMD chunk (two 8-lane vectors)
+constexpr std::uint32_t kChunk = 16;  // Philox blocks per chunk: 16 float lanes for Box-Muller, two 8-lane Philox vectors
 constexpr std::uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
 constexpr std::uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
 
@@ -95,9 +96,14 @@ void box_muller_planar(std::uint32_t blocks, const std::uint32_t* __restrict w0,
 
 struct WordScratch {
   std::vector<std::uint32_t> w;
+  std::vector<float> normals;
   std::uint32_t* get(std::uint32_t nb_padded) {
     if (w.size() < 4u * nb_padded) w.resize(4u * nb_padded);
     return w.data();
+  }
+  float* get_normals(std::uint32_t nb_padded) {
+    if (normals.size() < 4u * nb_padded) normals.resize(4u * nb_padded);
+    return normals.data();
   }
 };
 
@@ -123,7 +129,15 @@ void fill_normals(std::uint32_t seed, std::uint32_t key, std::uint64_t position,
   const std::uint32_t nb = planar_blocks(n), np = padded(nb);
   std::uint32_t* w = scratch.get(np);
   philox_words_avx512(seed, key, position, purpose, np, w, w + np, w + 2 * np, w + 3 * np);
-  box_muller_planar(nb, w, w + np, w + 2 * np, w + 3 * np, out);
+  if (nb == np) {
+    box_muller_planar(nb, w, w + np, w + 2 * np, w + 3 * np, out);
+  } else {
+    // Transform whole SIMD chunks (no scalar tail), then move the four planes to stride nb.
+    float* tmp = scratch.get_normals(np);
+    box_muller_planar(np, w, w + np, w + 2 * np, w + 3 * np, tmp);
+    for (int plane = 0; plane < 4; ++plane)
+      std::memcpy(out + static_cast<std::size_t>(plane) * nb, tmp + static_cast<std::size_t>(plane) * np, nb * sizeof(float));
+  }
 #else
   fill_normals_portable(seed, key, position, purpose, n, out);
 #endif

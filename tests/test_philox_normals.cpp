@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -62,8 +63,18 @@ TEST(PhiloxNormals, MomentsAreStandardNormal) {
   EXPECT_NEAR(s4 / cnt, 3.0, 4 * 7.0e-3);
 }
 
-TEST(PhiloxNormals, PolynomialLogAndSincosAreAccurate) {
+TEST(PhiloxNormals, PolynomialLogSqrtAndSincosAreAccurate) {
   for (float u = 1e-7f; u < 1.0f; u *= 1.37f) EXPECT_NEAR(fast_log_unit(u), std::log(static_cast<double>(u)), 2e-6);
+  // Every float in the range Box-Muller uses (-2 ln u for 24-bit u: about 6e-8 .. 34).
+  double lo = 1.0, hi = 1.0;
+  for (std::uint32_t bits = 0x33000000u; bits < 0x42100000u; ++bits) {
+    const float x = sgdlaw_bits_to_float(bits);
+    const double r = fast_sqrt_positive(x) / std::sqrt(static_cast<double>(x));
+    lo = std::min(lo, r);
+    hi = std::max(hi, r);
+  }
+  EXPECT_GT(lo, 1.0 - 5.5e-7);
+  EXPECT_LT(hi, 1.0 + 5.0e-7);
   for (int i = 0; i < 4096; ++i) {
     const float u = static_cast<float>(i) / 4096.0f;
     float s, c;

@@ -1,7 +1,7 @@
 #pragma once
 // One Monte Carlo trial of the exact Gaussian reduction: SGD on e = u - u* in Sigma's eigenbasis,
-// zeta = sqrt(mu) * g with g the planar normals at (seed, trial, sample, features); the normal at index M of
-// the same draw is the label noise xi / sigma_eff. O(M) per sample.
+// zeta = sqrt(mu) * g with g the planar normals at (seed, trial, sample, features), and label noise
+// xi = sigma_eff * label_noise_normal(seed, trial, sample). O(M) per sample.
 #include <cstdint>
 
 #include "sgdlaw/run_plan.hpp"
