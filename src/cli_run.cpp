@@ -54,21 +54,11 @@ void register_run_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand("run", "simulate one configuration and write curves.csv, config.json");
   run->add_option("config", opts->config_path, "TOML run file (optional; flags override its keys)");
-  for (const FieldSpec& f : config_fields()) {
-    const std::string name = f.name;
-    run->add_option("--" + name, opts->flags[name], std::string("[") + f.section + "] " + f.help)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  }
-  run->add_option("--B", opts->flags["batch"], "alias of --batch");
+  add_config_flags(*run, opts->flags);
   run->add_flag("--quiet", opts->quiet, "no progress bar, no summary");
   run->callback([opts, run, &exit_code]() {
     exit_code = guarded("run", [&]() {
-      RawSettings overrides;
-      for (const auto& [name, value] : opts->flags) {
-        const std::string flag = "--" + name;
-        if (run->count(flag) > 0 || (name == "batch" && run->count("--B") > 0)) overrides[name] = {value, RawValue::Origin::kCommandLine};
-      }
-      Config c = load_config(opts->config_path, overrides);
+      Config c = load_config(opts->config_path, collect_config_flags(*run, opts->flags));
       if (opts->quiet) c.progress = false;
       const auto t0 = std::chrono::steady_clock::now();
       ProgressBar bar(c.progress);
@@ -79,7 +69,7 @@ void register_run_command(CLI::App& app, int& exit_code) {
       write_run_outputs(r, meta, c.out);
       if (!opts->quiet) {
         print_summary(r, wall);
-        std::printf("  wrote %s/curves.csv%s and config.json\n", c.out.c_str(), c.write_trials ? ", trials.csv" : "");
+        std::printf("  wrote %s/curves.csv%s and config.json\n", c.out.c_str(), c.write_trials != TrialsOutput::kNone ? ", trials.csv" : "");
       }
     });
   });

@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "toml_values.hpp"
+
 namespace sgdlaw {
 
 const char* to_string(SketchKind k) { return k == SketchKind::kGaussian ? "gaussian" : "identity"; }
@@ -23,6 +25,9 @@ const char* to_string(ScheduleKind s) {
   return "?";
 }
 const char* to_string(CovariateKind c) { return c == CovariateKind::kGaussian ? "gaussian" : "rademacher"; }
+const char* to_string(TrialsOutput t) {
+  return t == TrialsOutput::kNone ? "none" : t == TrialsOutput::kFinal ? "final" : "all";
+}
 
 const std::vector<FieldSpec>& config_fields() {
   static const std::vector<FieldSpec> fields = {
@@ -49,7 +54,7 @@ const std::vector<FieldSpec>& config_fields() {
       {"checkpoint_ratio", "run", "ratio between successive checkpoints, > 1"},
       {"checkpoint_min", "run", "first checkpoint (samples), >= 1"},
       {"decomposition", "run", "true: coupled bias/variance runs (about 2x the SGD arithmetic)"},
-      {"write_trials", "run", "true: also write trials.csv (per-trial risk at each checkpoint)"},
+      {"write_trials", "run", "trials.csv: false/none, true/all (every checkpoint), or final (last checkpoint only)"},
       {"out", "run", "output folder"},
       {"progress", "run", "true: progress bar and ETA on stderr"},
   };
@@ -84,6 +89,12 @@ void add_toml_value(RawSettings& out, const std::string& section, const std::str
     throw ConfigError(source + ": unknown key '" + key + "' in [" + section + "]; allowed keys there: " +
                       known_keys_of(section));
   }
+  out[key] = raw_value_from_toml(node, key, source);
+}
+
+}  // namespace
+
+RawValue raw_value_from_toml(const toml::node& node, const std::string& key, const std::string& source) {
   RawValue v;
   if (auto s = node.as_string()) {
     v.text = s->get();
@@ -100,21 +111,22 @@ void add_toml_value(RawSettings& out, const std::string& section, const std::str
   } else {
     throw ConfigError(source + ": field '" + key + "' must be a number, string or boolean, not an array or table");
   }
-  out[key] = v;
+  return v;
 }
 
-}  // namespace
-
-RawSettings parse_toml_settings(const std::string& text, const std::string& source_name) {
-  toml::table root;
+toml::table parse_toml_or_throw(const std::string& text, const std::string& source) {
   try {
-    root = toml::parse(text, source_name);
+    return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << source_name << ": malformed TOML at line " << e.source().begin.line << ", column "
-        << e.source().begin.column << ": " << e.description();
+    msg << source << ": malformed TOML at line " << e.source().begin.line << ", column " << e.source().begin.column
+        << ": " << e.description();
     throw ConfigError(msg.str());
   }
+}
+
+RawSettings parse_toml_settings(const std::string& text, const std::string& source_name) {
+  const toml::table root = parse_toml_or_throw(text, source_name);
   RawSettings out;
   for (auto&& [k, node] : root) {
     const std::string key(k.str());
@@ -122,8 +134,8 @@ RawSettings parse_toml_settings(const std::string& text, const std::string& sour
       const toml::table* t = node.as_table();
       if (!t) throw ConfigError(source_name + ": [" + key + "] must be a table");
       for (auto&& [k2, node2] : *t) add_toml_value(out, key, std::string(k2.str()), node2, source_name);
-    } else if (key == "sweep" || key == "meta") {
-      continue;  // read by the sweep driver; a plain run ignores it
+    } else if (key == "sweep" || key == "fit" || key == "meta") {
+      continue;  // read by the sweep driver; a plain run ignores them
     } else {
       throw ConfigError(source_name + ": unknown top-level key or section '" + key +
                         "'; expected sections [problem], [sgd], [run]");
@@ -295,7 +307,17 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
   r.integer("checkpoint_min", &c.checkpoint_min);
   if (c.checkpoint_min < 1) range_error("checkpoint_min", "checkpoint_min >= 1", std::to_string(c.checkpoint_min));
   r.boolean("decomposition", &c.decomposition);
-  r.boolean("write_trials", &c.write_trials);
+  if (const RawValue* v = r.get("write_trials")) {
+    if (v->text == "true" || v->text == "all") {
+      c.write_trials = TrialsOutput::kAll;
+    } else if (v->text == "false" || v->text == "none") {
+      c.write_trials = TrialsOutput::kNone;
+    } else if (v->text == "final") {
+      c.write_trials = TrialsOutput::kFinal;
+    } else {
+      throw ConfigError("field 'write_trials' must be true, false, all, none or final, got '" + v->text + "'");
+    }
+  }
   r.text("out", &c.out);
   if (c.out.empty()) range_error("out", "a non-empty folder name", "''");
   r.boolean("progress", &c.progress);

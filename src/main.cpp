@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = sgdlaw::kExitOk;
   sgdlaw::register_run_command(app, exit_code);
+  sgdlaw::register_sweep_command(app, exit_code);
   sgdlaw::register_info_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -25,7 +25,7 @@ nlohmann::json config_to_json(const Config& c) {
       {"run",
        {{"trials", c.trials}, {"sketches", c.sketches}, {"seed", c.seed}, {"backend", c.backend},
         {"threads", c.threads}, {"checkpoint_ratio", c.checkpoint_ratio}, {"checkpoint_min", c.checkpoint_min},
-        {"decomposition", c.decomposition}, {"write_trials", c.write_trials}, {"out", c.out}}},
+        {"decomposition", c.decomposition}, {"write_trials", to_string(c.write_trials)}, {"out", c.out}}},
   };
 }
 
@@ -66,8 +66,9 @@ void write_trials_csv(const RunResult& r, const fs::path& path) {
   std::ofstream f(path, std::ios::binary);
   const TrialResults& t = r.trials;
   f << "trial,sketch,N,risk,approx" << (t.has_decomposition ? ",bias,variance" : "") << "\n";
+  const std::int64_t first_ck = r.plan.config.write_trials == TrialsOutput::kFinal ? t.checkpoints - 1 : 0;
   for (std::int64_t g = 0; g < t.trials; ++g)
-    for (std::int64_t ck = 0; ck < t.checkpoints; ++ck) {
+    for (std::int64_t ck = first_ck; ck < t.checkpoints; ++ck) {
       const std::size_t i = static_cast<std::size_t>(g * t.checkpoints + ck);
       f << g << ',' << g / r.plan.config.trials << ',' << r.rows[ck].samples << ',' << g17(t.risk[i]) << ','
         << g17(t.approx[g]);
@@ -90,7 +91,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
   fs::create_directories(tmp);
   try {
     write_file(tmp / "curves.csv", curves_csv(r));
-    if (r.plan.config.write_trials) write_trials_csv(r, tmp / "trials.csv");
+    if (r.plan.config.write_trials != TrialsOutput::kNone) write_trials_csv(r, tmp / "trials.csv");
     nlohmann::json j;
     j["config"] = config_to_json(r.plan.config);
     j["seed"] = r.plan.config.seed;

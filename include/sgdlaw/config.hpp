@@ -10,6 +10,7 @@ enum class SketchKind { kGaussian, kIdentity };
 enum class PriorMode { kPerTrial, kFixed };
 enum class ScheduleKind { kGeometric, kConstant, kPower };
 enum class CovariateKind { kGaussian, kRademacher };
+enum class TrialsOutput { kNone, kFinal, kAll };  // trials.csv: none, final checkpoint only, every checkpoint
 
 struct Config {
   // problem
@@ -40,7 +41,7 @@ struct Config {
   double checkpoint_ratio = 1.5;
   std::int64_t checkpoint_min = 10;
   bool decomposition = true;     // coupled bias / variance runs
-  bool write_trials = false;     // trials.csv
+  TrialsOutput write_trials = TrialsOutput::kNone;
   std::string out = "runs/quick";
   bool progress = true;
 
@@ -52,5 +53,6 @@ const char* to_string(SketchKind);
 const char* to_string(PriorMode);
 const char* to_string(ScheduleKind);
 const char* to_string(CovariateKind);
+const char* to_string(TrialsOutput);
 
 }  // namespace sgdlaw

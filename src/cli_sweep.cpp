@@ -1,0 +1,82 @@
+// `sgdlaw sweep file.toml [--key value ...] [--shard i/n] [--analyze-only]`
+#include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "sgdlaw/cli_commands.hpp"
+#include "sgdlaw/sweep_analysis.hpp"
+#include "sgdlaw/sweep_runner.hpp"
+#include "sgdlaw/version.hpp"
+
+namespace sgdlaw {
+namespace {
+
+struct SweepOptions {
+  std::string path, shard;
+  std::map<std::string, std::string> flags;
+  bool analyze_only = false, no_fit = false;
+};
+
+void parse_shard(const std::string& text, SweepRunOptions& o) {
+  const auto slash = text.find('/');
+  long i = -1, n = -1;
+  if (slash != std::string::npos) {
+    try {
+      i = std::stol(text.substr(0, slash));
+      n = std::stol(text.substr(slash + 1));
+    } catch (...) {
+    }
+  }
+  if (!(n >= 1 && i >= 0 && i < n)) throw ConfigError("--shard must be i/n with 0 <= i < n, got '" + text + "'");
+  o.shard_index = i;
+  o.shard_count = n;
+}
+
+}  // namespace
+
+void register_sweep_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<SweepOptions>();
+  CLI::App* cmd = app.add_subcommand("sweep", "run every point of a sweep file (resumable), tabulate and fit");
+  cmd->add_option("sweep_file", opts->path, "TOML sweep file ([sweep] grids, [fit])")->required();
+  cmd->add_option("--shard", opts->shard, "run only shard i of n (i/n, 0-based): points with index % n == i");
+  cmd->add_flag("--analyze-only", opts->analyze_only, "do not run points; tabulate and fit what is there");
+  cmd->add_flag("--no-fit", opts->no_fit, "run and tabulate, skip the fits");
+  add_config_flags(*cmd, opts->flags);
+  cmd->callback([opts, cmd, &exit_code]() {
+    exit_code = guarded("sweep", [&]() {
+      const SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags));
+      SweepRunOptions ro;
+      if (!opts->shard.empty()) parse_shard(opts->shard, ro);
+      ro.log = [](const std::string& line) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+        std::fflush(stderr);
+      };
+      std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
+      SweepRunSummary s;
+      if (!opts->analyze_only) {
+        s = run_sweep_points(spec, ro);
+        std::printf("  ran %lld, already complete %lld, failed %lld%s\n", static_cast<long long>(s.ran),
+                    static_cast<long long>(s.skipped), static_cast<long long>(s.failed),
+                    s.not_mine > 0 ? (", other shards' " + std::to_string(s.not_mine)).c_str() : "");
+        for (const auto& msg : s.failures) std::printf("  failed: %s\n", msg.c_str());
+      }
+      std::int64_t missing = 0;
+      for (const SweepPoint& p : spec.points) missing += point_state(p) == PointState::kMissing;
+      const std::int64_t included = write_sweep_tables(spec, version_string());
+      std::printf("  wrote %s/sweep.csv (%lld points) and sweep.json\n", spec.out.c_str(), static_cast<long long>(included));
+      if (missing > 0) {
+        std::printf("  %lld points not finished yet (other shards, or killed): fits wait until they are\n",
+                    static_cast<long long>(missing));
+        return;
+      }
+      if (opts->no_fit) return;
+      const SweepAnalysis a = analyze_sweep(spec);
+      if (a.fits.empty()) return;
+      write_sweep_analysis(spec, a);
+      std::printf("\n%s\n  wrote fits.csv, slopes.csv, frontier.csv, report.md\n", a.report_md.c_str());
+    });
+  });
+}
+
+}  // namespace sgdlaw
