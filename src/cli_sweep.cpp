@@ -13,7 +13,7 @@ namespace sgdlaw {
 namespace {
 
 struct SweepOptions {
-  std::string path, shard;
+  std::string path, shard, out;
   std::map<std::string, std::string> flags;
   bool analyze_only = false, no_fit = false;
 };
@@ -40,12 +40,14 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("sweep", "run every point of a sweep file (resumable), tabulate and fit");
   cmd->add_option("sweep_file", opts->path, "TOML sweep file ([sweep] grids, [fit])")->required();
   cmd->add_option("--shard", opts->shard, "run only shard i of n (i/n, 0-based): points with index % n == i");
+  cmd->add_option("--sweep-out", opts->out, "write the sweep here instead of [sweep] out");
   cmd->add_flag("--analyze-only", opts->analyze_only, "do not run points; tabulate and fit what is there");
   cmd->add_flag("--no-fit", opts->no_fit, "run and tabulate, skip the fits");
   add_config_flags(*cmd, opts->flags);
   cmd->callback([opts, cmd, &exit_code]() {
     exit_code = guarded("sweep", [&]() {
-      const SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags));
+      SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags));
+      if (!opts->out.empty()) set_sweep_out(spec, opts->out);
       SweepRunOptions ro;
       if (!opts->shard.empty()) parse_shard(opts->shard, ro);
       ro.log = [](const std::string& line) {

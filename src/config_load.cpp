@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -76,9 +77,14 @@ std::string known_keys_of(const std::string& section) {
   return out;
 }
 
+// Shortest decimal that reads back as the same double (0.1 -> "0.1", not "0.10000000000000001").
 std::string render_double(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    const bool plain_range = std::fabs(v) >= 1e-4 && std::fabs(v) < 1e15;
+    if (std::strtod(buf, nullptr) == v && !(plain_range && std::strchr(buf, 'e'))) break;
+  }
   return buf;
 }
 

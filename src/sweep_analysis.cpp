@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sgdlaw/atomic_file.hpp"
+#include "sgdlaw/bootstrap_fit.hpp"
 #include "sgdlaw/compute_frontier.hpp"
 #include "sgdlaw/csv_table.hpp"
 #include "sgdlaw/power_law_fit.hpp"
@@ -60,55 +61,10 @@ std::string num(double x) {
   return buf;
 }
 
-// One series: points along an axis with per-trial values y(point, trial).
-struct Series {
-  std::vector<double> x;
-  std::vector<std::vector<double>> y;  // [point][trial]
+// A series along one axis: per-trial values plus the exact curve at the same points.
+struct Series : TrialSeries {
   std::vector<double> y_exact;
 };
-
-std::vector<double> means(const Series& s, const std::vector<std::size_t>* idx) {
-  std::vector<double> m;
-  for (const auto& yt : s.y) {
-    double sum = 0;
-    if (idx) {
-      for (std::size_t i : *idx) sum += yt[i % yt.size()];
-      m.push_back(sum / static_cast<double>(idx->size()));
-    } else {
-      for (double v : yt) sum += v;
-      m.push_back(sum / static_cast<double>(yt.size()));
-    }
-  }
-  return m;
-}
-
-std::vector<double> std_errors(const Series& s) {
-  std::vector<double> out;
-  const auto m = means(s, nullptr);
-  for (std::size_t p = 0; p < s.y.size(); ++p) {
-    double ss = 0;
-    for (double v : s.y[p]) ss += (v - m[p]) * (v - m[p]);
-    const double n = static_cast<double>(s.y[p].size());
-    out.push_back(n > 1 ? std::sqrt(ss / (n - 1) / n) : 0.0);
-  }
-  return out;
-}
-
-// Trial indices resampled with replacement; shared by all points (they share streams by trial index).
-std::vector<std::vector<std::size_t>> bootstrap_indices(std::size_t trials, const FitSpec& f) {
-  std::mt19937_64 rng(f.bootstrap_seed);
-  std::uniform_int_distribution<std::size_t> pick(0, trials - 1);
-  std::vector<std::vector<std::size_t>> reps(static_cast<std::size_t>(f.bootstrap), std::vector<std::size_t>(trials));
-  for (auto& r : reps)
-    for (auto& i : r) i = pick(rng);
-  return reps;
-}
-
-std::size_t common_trials(const Series& s) {
-  std::size_t t = s.y.front().size();
-  for (const auto& yt : s.y) t = std::min(t, yt.size());
-  return t;
-}
 
 void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
   const Interval iv = percentile_interval(boot, level);
@@ -121,43 +77,40 @@ void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
 // OLS (in the window) and saturating fits of one series, with bootstrap intervals.
 void fit_series(const Series& s, const std::string& group, const std::string& quantity, double theory, double lo,
                 double hi, const FitSpec& f, std::vector<FitRow>& out) {
-  const auto m = means(s, nullptr);
-  FitRow ols{group, quantity, "loglog_ols"}, sat{group, quantity, "saturating"};
-  const LogLogFit fo = fit_loglog(s.x, m, lo, hi);
+  const BootstrapFit bf = bootstrap_fit(s, lo, hi, f.bootstrap, f.confidence, f.bootstrap_seed);
   const LogLogFit fe = fit_loglog(s.x, s.y_exact, lo, hi);
-  const SaturatingFit fs = fit_saturating(s.x, m);
   const SaturatingFit fse = fit_saturating(s.x, s.y_exact);
-  ols.slope = -fo.exponent;
-  ols.ok = fo.ok;
-  ols.n_points = fo.n;
+  const double x_min = *std::min_element(s.x.begin(), s.x.end()), x_max = *std::max_element(s.x.begin(), s.x.end());
+  FitRow ols{group, quantity, "loglog_ols"}, sat{group, quantity, "saturating"};
+  ols.slope = -bf.ols.exponent;
+  ols.log_prefactor = bf.ols.intercept;
+  sat.log_prefactor = bf.sat.c > 0 ? std::log(bf.sat.c) : 0.0;
+  ols.ok = bf.ols.ok;
+  ols.n_points = bf.ols.n;
   ols.slope_exact = -fe.exponent;
-  ols.theory = sat.theory = theory;
-  ols.x_lo = sat.x_lo = std::max(lo, *std::min_element(s.x.begin(), s.x.end()));
-  ols.x_hi = sat.x_hi = std::min(hi, *std::max_element(s.x.begin(), s.x.end()));
-  sat.x_lo = *std::min_element(s.x.begin(), s.x.end());
-  sat.x_hi = *std::max_element(s.x.begin(), s.x.end());
-  sat.slope = -fs.exponent;
-  sat.ok = fs.ok;
-  sat.y_inf = fs.y_inf;
+  ols.x_lo = std::max(lo, x_min);
+  ols.x_hi = std::min(hi, x_max);
+  sat.slope = -bf.sat.exponent;
+  sat.ok = bf.sat.ok;
+  sat.y_inf = bf.sat.y_inf;
   sat.n_points = static_cast<long>(s.x.size());
   sat.slope_exact = -fse.exponent;
-  if (fs.at_bound) sat.note = "exponent at the search bound";
-  std::vector<double> b_ols, b_sat;
-  if (f.bootstrap > 0) {
-    for (const auto& idx : bootstrap_indices(common_trials(s), f)) {
-      const auto mb = means(s, &idx);
-      b_ols.push_back(-fit_loglog(s.x, mb, lo, hi).exponent);
-      b_sat.push_back(-fit_saturating(s.x, mb).exponent);
-    }
+  sat.x_lo = x_min;
+  sat.x_hi = x_max;
+  if (bf.sat.at_bound) sat.note = "exponent at the search bound";
+  for (FitRow* r : {&ols, &sat}) {
+    const Interval& iv = r == &ols ? bf.ols_ci : bf.sat_ci;
+    r->theory = theory;
+    r->ci_lo = iv.lo;
+    r->ci_hi = iv.hi;
+    r->boot_sd = iv.sd;
+    r->z = iv.sd > 0 ? (r->slope - theory) / iv.sd : 0.0;
+    out.push_back(*r);
   }
-  fill_interval(ols, b_ols, f.confidence);
-  fill_interval(sat, b_sat, f.confidence);
-  out.push_back(ols);
-  out.push_back(sat);
 }
 
 void append_slopes(std::string& csv, const std::string& group, const std::string& axis, const Series& s) {
-  const auto m = means(s, nullptr), se = std_errors(s);
+  const auto m = s.means(), se = s.std_errors();
   const auto lm = local_slopes(s.x, m), le = local_slopes(s.x, s.y_exact);
   for (std::size_t i = 0; i < s.x.size(); ++i)
     csv += group + "," + axis + "," + num(s.x[i]) + "," + num(m[i]) + "," + num(se[i]) + "," + num(s.y_exact[i]) + "," +
@@ -276,7 +229,7 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
           for (std::size_t j = 0; j < ns.size(); ++j) grid[i][j] = flat[i * ns.size() + j];
         return compute_frontier(ms, ns, grid, f.cost_fixed, f.cost_per_m);
       };
-      const Frontier fr = frontier_of(means(s, nullptr));
+      const Frontier fr = frontier_of(s.means());
       const Frontier fe = frontier_of(s.y_exact);
       for (const auto* fx : {&fr, &fe})
         for (const FrontierPoint& q : fx->points)
@@ -286,6 +239,8 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
       FitRow mrow{group, "M* vs C", "frontier"}, rrow{group, "R*-sigma2 vs C", "frontier"};
       mrow.slope = -fr.m_star_fit.exponent;
       rrow.slope = -fr.excess_star_fit.exponent;
+      mrow.log_prefactor = fr.m_star_fit.intercept;
+      rrow.log_prefactor = fr.excess_star_fit.intercept;
       mrow.slope_exact = -fe.m_star_fit.exponent;
       rrow.slope_exact = -fe.excess_star_fit.exponent;
       mrow.theory = 1.0 / (a + 1.0);
@@ -298,8 +253,8 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
       }
       std::vector<double> bm, br;
       if (f.bootstrap > 0)
-        for (const auto& idx : bootstrap_indices(common_trials(s), f)) {
-          const Frontier fb = frontier_of(means(s, &idx));
+        for (const auto& idx : bootstrap_trial_indices(s.trials(), f.bootstrap, f.bootstrap_seed)) {
+          const Frontier fb = frontier_of(s.means(idx));
           bm.push_back(fb.ok ? -fb.m_star_fit.exponent : NAN);
           br.push_back(fb.ok ? -fb.excess_star_fit.exponent : NAN);
         }
@@ -328,11 +283,13 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
 }
 
 void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
-  std::string csv = "group,quantity,method,slope,ci_lo,ci_hi,boot_sd,theory,z,slope_exact,n_points,x_lo,x_hi,y_inf,ok,note\n";
+  std::string csv =
+      "group,quantity,method,slope,ci_lo,ci_hi,boot_sd,theory,z,slope_exact,n_points,x_lo,x_hi,y_inf,log_prefactor,ok,note\n";
   for (const FitRow& r : a.fits) {
     csv += r.group + "," + r.quantity + "," + r.method + "," + num(r.slope) + "," + num(r.ci_lo) + "," + num(r.ci_hi) + "," +
            num(r.boot_sd) + "," + num(r.theory) + "," + num(r.z) + "," + num(r.slope_exact) + "," +
            std::to_string(r.n_points) + "," + num(r.x_lo) + "," + num(r.x_hi) + "," + num(r.y_inf) + "," +
+           num(r.log_prefactor) + "," +
            (r.ok ? "1" : "0") + "," + r.note + "\n";
   }
   write_file_atomically(spec.out + "/fits.csv", csv);

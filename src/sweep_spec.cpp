@@ -211,7 +211,6 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
       }
       p.config.progress = false;
       p.config.write_trials = TrialsOutput::kFinal;
-      p.config.out = spec.out + "/points/" + p.name;
       if (!point_names.insert(p.name).second) throw ConfigError(source + ": sweep point " + p.name + " appears twice");
       spec.points.push_back(std::move(p));
       std::size_t i = 0;
@@ -220,7 +219,14 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
     }
   }
   spec.fit = read_fit(root["fit"].as_table(), grids, source);
+  set_sweep_out(spec, spec.out);
   return spec;
+}
+
+void set_sweep_out(SweepSpec& spec, const std::string& out) {
+  if (out.empty()) throw ConfigError("the sweep output folder must not be empty");
+  spec.out = out;
+  for (SweepPoint& p : spec.points) p.config.out = out + "/points/" + p.name;
 }
 
 SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides) {

@@ -16,6 +16,7 @@ struct FitRow {
   double slope = 0.0, ci_lo = 0.0, ci_hi = 0.0, boot_sd = 0.0;
   double theory = 0.0, z = 0.0, slope_exact = 0.0;
   double x_lo = 0.0, x_hi = 0.0, y_inf = 0.0;
+  double log_prefactor = 0.0;  // fitted line: y = y_inf + exp(log_prefactor) * x^slope
   long n_points = 0;
   bool ok = false;
   std::string note;

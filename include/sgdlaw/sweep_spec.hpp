@@ -44,6 +44,9 @@ struct SweepSpec {
 };
 
 SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides);
+
+// Moves the whole sweep (its tables and every point folder) under another folder.
+void set_sweep_out(SweepSpec& spec, const std::string& out);
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, const RawSettings& overrides);
 
 }  // namespace sgdlaw

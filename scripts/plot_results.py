@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""Plots for sgdlaw outputs (PNG and SVG), called by `sgdlaw plot <folder>`.
+
+A sweep folder (sweep.json, fits.csv, slopes.csv, frontier.csv, sweep.csv) gives:
+  risk_vs_M, risk_vs_Neff   log-log, Monte Carlo means with 2-SE error bars, exact curve, fitted line
+                            over its window and a theory-slope guide;
+  decomposition             approximation / bias / variance (exact) stacked vs M at the largest N;
+  frontier                  compute-optimal R* - sigma^2 and M* against compute C, with fits and theory.
+A run folder (curves.csv) gives risk_vs_N and decomposition_vs_N.
+"""
+import csv
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read_csv(path):
+    with open(path) as f:
+        rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))]
+    header, body = rows[0], rows[1:]
+    return [dict(zip(header, r)) for r in body]
+
+
+def save(fig, folder, name):
+    for ext in ("png", "svg"):
+        fig.savefig(os.path.join(folder, f"{name}.{ext}"), dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    print(f"wrote {os.path.join(folder, name)}.png and .svg")
+
+
+def group_label(group):
+    # "sketched;a=1.5;b=1.5;N=65536" -> "a=1.5, b=1.5, N=65536 (sketched)"
+    parts = group.split(";")
+    return ", ".join(parts[1:]) + f" ({parts[0]})"
+
+
+def axis_plot(folder, slopes, fits, axis, xlabel, ylabel, name, title):
+    series = defaultdict(list)
+    for r in slopes:
+        if r["axis"] == axis:
+            series[r["group"]].append(r)
+    if not series:
+        return
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (group, rows) in enumerate(sorted(series.items())):
+        c = colors[k % len(colors)]
+        x = [float(r["x"]) for r in rows]
+        y = [float(r["excess_mc"]) for r in rows]
+        se = [2 * float(r["excess_se"]) for r in rows]
+        ye = [float(r["excess_exact"]) for r in rows]
+        ax.errorbar(x, y, yerr=se, fmt="o", ms=4, color=c, capsize=2, label=f"{group_label(group)}: Monte Carlo ±2 SE")
+        ax.plot(x, ye, "-", lw=1, color=c, alpha=0.6, label="exact expected risk")
+        fit = [f for f in fits if f["group"] == group and f["method"] == "loglog_ols"]
+        if fit:
+            f = fit[0]
+            lo, hi, s, lp = float(f["x_lo"]), float(f["x_hi"]), float(f["slope"]), float(f["log_prefactor"])
+            xs = [lo * (hi / lo) ** (i / 20) for i in range(21)]
+            ax.plot(xs, [math.exp(lp) * v ** s for v in xs], "--", color=c, lw=2,
+                    label=f"fit: slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}]")
+            th = float(f["theory"])
+            anchor_y = math.exp(lp) * lo ** s
+            ax.plot(xs, [anchor_y * (v / lo) ** th for v in xs], ":", color="gray", lw=1.5,
+                    label=f"theory slope {th:.3f}" if k == 0 else f"theory slope {th:.3f} ")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=6.5)
+    save(fig, folder, name)
+
+
+def decomposition_plot(folder, table, fits):
+    groups = sorted({f["group"] for f in fits if f["quantity"].endswith("vs M")})
+    if not groups:
+        return
+    fig, axes = plt.subplots(1, len(groups), figsize=(5.2 * len(groups), 4.2), squeeze=False)
+    for ax, group in zip(axes[0], groups):
+        parts = dict(p.split("=") for p in group.split(";")[1:])
+        grid = group.split(";")[0]
+        rows = [r for r in table if r["grid"] == grid and r["is_final"] == "1"
+                and math.isclose(float(r["a"]), float(parts["a"])) and r["N_horizon"] == parts.get("N")]
+        rows.sort(key=lambda r: int(r["M"]))
+        if not rows:
+            continue
+        m = [int(r["M"]) for r in rows]
+        approx = [float(r["approx_exact"]) for r in rows]
+        bias = [float(r["bias_exact"]) for r in rows]
+        var = [float(r["variance_exact"]) for r in rows]
+        ax.stackplot(m, approx, bias, var, labels=["approximation (exact)", "bias (exact)", "variance (exact)"], alpha=0.75)
+        ax.plot(m, [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows], "ko", ms=3,
+                label="Monte Carlo risk - sigma^2")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("sketch size M")
+        ax.set_ylabel("excess over noise floor")
+        ax.set_title(f"risk decomposition at N = {parts.get('N')}, a = {parts['a']}", fontsize=10)
+        ax.legend(fontsize=7)
+        ax.grid(True, which="both", alpha=0.25)
+    save(fig, folder, "decomposition")
+
+
+def frontier_plot(folder, frontier, fits):
+    groups = sorted({r["group"] for r in frontier})
+    if not groups:
+        return
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.3))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, group in enumerate(groups):
+        c = colors[k % len(colors)]
+        for src, mk in (("monte_carlo", "o"), ("exact", "")):
+            rows = [r for r in frontier if r["group"] == group and r["source"] == src]
+            cs = [float(r["budget"]) for r in rows]
+            rs = [float(r["excess_star"]) for r in rows]
+            ms = [float(r["m_star"]) for r in rows]
+            style = dict(color=c, ms=4, lw=1) if mk else dict(color=c, lw=1, alpha=0.5)
+            lab = f"{group_label(group)} {'Monte Carlo' if mk else 'exact'}"
+            a1.plot(cs, rs, (mk + "-") if mk else "-", label=lab, **style)
+            a2.plot(cs, ms, (mk + "-") if mk else "-", label=lab, **style)
+        for ax, q in ((a1, "R*-sigma2 vs C"), (a2, "M* vs C")):
+            f = [x for x in fits if x["group"] == group and x["quantity"] == q]
+            if f:
+                f = f[0]
+                lo, hi = float(f["x_lo"]), float(f["x_hi"])
+                xs = [lo * (hi / lo) ** (i / 20) for i in range(21)]
+                s, lp, th = float(f["slope"]), float(f["log_prefactor"]), float(f["theory"])
+                ax.plot(xs, [math.exp(lp) * v ** s for v in xs], "--", color=c, lw=2,
+                        label=f"fit slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}], theory {th:.3f}")
+    for ax, yl in ((a1, "compute-optimal excess risk R* - sigma^2"), (a2, "compute-optimal sketch size M*")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("compute C = M x N (per-sample cost x samples)")
+        ax.set_ylabel(yl)
+        ax.grid(True, which="both", alpha=0.25)
+        ax.legend(fontsize=6.5)
+    save(fig, folder, "frontier")
+
+
+def run_plots(folder):
+    rows = read_csv(os.path.join(folder, "curves.csv"))
+    cfg = json.load(open(os.path.join(folder, "config.json")))["config"]
+    n = [float(r["N_eff"]) for r in rows]
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    ax.errorbar(n, [float(r["risk_mc"]) for r in rows], yerr=[2 * float(r["risk_se"]) for r in rows], fmt="o", ms=3,
+                capsize=2, label="Monte Carlo mean ±2 SE")
+    ax.plot(n, [float(r["risk_exact"]) for r in rows], "-", label="exact expected risk")
+    ax.axhline(float(rows[0]["sigma2"]), color="gray", ls=":", label="noise floor sigma^2")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("effective samples N_eff")
+    ax.set_ylabel("risk R(v_N)")
+    p = cfg["problem"]
+    ax.set_title(f"a={p['a']}, b={p['b']}, M={p['M']} ({p['sketch']}), sigma={p['sigma']}", fontsize=10)
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(fontsize=8)
+    save(fig, folder, "risk_vs_N")
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    ax.stackplot(n, [float(r["approx_exact"]) for r in rows], [float(r["bias_exact"]) for r in rows],
+                 [float(r["variance_exact"]) for r in rows], labels=["approximation", "bias", "variance"], alpha=0.75)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("effective samples N_eff")
+    ax.set_ylabel("excess over noise floor (exact)")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.25)
+    save(fig, folder, "decomposition_vs_N")
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: plot_results.py <sweep or run folder>")
+    folder = sys.argv[1]
+    if os.path.exists(os.path.join(folder, "sweep.json")):
+        if not os.path.exists(os.path.join(folder, "fits.csv")):
+            sys.exit(f"{folder}: no fits.csv yet (is the sweep finished?)")
+        fits = read_csv(os.path.join(folder, "fits.csv"))
+        slopes = read_csv(os.path.join(folder, "slopes.csv"))
+        axis_plot(folder, slopes, fits, "M", "sketch size M", "excess risk R - sigma^2", "risk_vs_M",
+                  "risk vs sketch size at the largest N (M law: slope 1 - b)")
+        axis_plot(folder, slopes, fits, "N_eff", "effective samples N_eff = N / log2 N",
+                  "R - sigma^2 - Approx (bias + variance)", "risk_vs_Neff",
+                  "risk vs effective samples at the largest M (N law: slope (1 - b)/a)")
+        decomposition_plot(folder, read_csv(os.path.join(folder, "sweep.csv")), fits)
+        frontier_plot(folder, read_csv(os.path.join(folder, "frontier.csv")), fits)
+    elif os.path.exists(os.path.join(folder, "curves.csv")):
+        run_plots(folder)
+    else:
+        sys.exit(f"{folder}: neither a sweep folder (sweep.json) nor a run folder (curves.csv)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+// Sweeps: grid expansion, validation, resumption after a kill, divergent points, tidy table.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "sgdlaw/atomic_file.hpp"
+#include "sgdlaw/csv_table.hpp"
+#include "sgdlaw/sweep_runner.hpp"
+#include "sgdlaw/sweep_spec.hpp"
+
+using namespace sgdlaw;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kSweep = R"(
+[problem]
+d = 128
+sigma = 0.2
+[sgd]
+gamma = 0.2
+[run]
+trials = 20
+seed = 3
+backend = "cpu"
+[sweep]
+out = "unused"
+[[sweep.grid]]
+name = "g"
+a = [1.5, 2.0]
+M = [8, 16, 32]
+N = [200, 400]
+[[sweep.grid]]
+name = "id"
+sketch = "identity"
+d = 32
+N = [100, 300]
+[fit]
+m_axis_grid = "g"
+frontier_grid = "g"
+bootstrap = 50
+)";
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("sgdlaw_sweep_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+int run_cli(const std::string& args, const fs::path& log) {
+  const std::string cmd = std::string(SGDLAW_BINARY) + " " + args + " > " + log.string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST(Sweep, GridExpandsToEveryCombination) {
+  const SweepSpec s = parse_sweep_spec(kSweep, "t.toml", {});
+  ASSERT_EQ(s.points.size(), 3u * 2u * 2u + 2u);
+  EXPECT_EQ(s.points[0].name, "g-M8-N200-a1.5");  // axes in key order (TOML tables are sorted)
+  EXPECT_EQ(s.points.back().name, "id-N300");
+  EXPECT_EQ(s.points.back().config.M, 32);  // identity: M = d
+  EXPECT_EQ(s.points[0].config.b, 1.5);      // b follows a
+  EXPECT_EQ(s.points[0].config.write_trials, TrialsOutput::kFinal);
+  EXPECT_EQ(s.fit.m_axis_grids, std::vector<std::string>{"g"});
+}
+
+TEST(Sweep, InvalidPointsAndSpecsAreRejectedUpFront) {
+  auto error_of = [](const std::string& text) {
+    try {
+      parse_sweep_spec(text, "t.toml", {});
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error_of("[problem]\nd = 64\n[sweep]\nM = [32, 128]\n").find("sweep point grid-M128: field 'M'"),
+            std::string::npos);
+  EXPECT_NE(error_of("[sweep]\na = [0.5, 2]\n").find("field 'a'"), std::string::npos);
+  EXPECT_NE(error_of("[sweep]\nalpha = [1, 2]\n").find("unknown key 'alpha' in [sweep]"), std::string::npos);
+  EXPECT_NE(error_of("[sweep]\nM = []\n").find("is empty"), std::string::npos);
+  EXPECT_NE(error_of("[problem]\na = 2\n").find("needs a [sweep] section"), std::string::npos);
+  EXPECT_NE(error_of("[sweep]\nM = [8]\n[fit]\nm_axis_grid = \"nope\"\n").find("names grid 'nope'"), std::string::npos);
+  EXPECT_NE(error_of("[sweep]\nM = [8]\n[fit]\nbootstrap = -1\n").find("'bootstrap'"), std::string::npos);
+  EXPECT_NE(error_of("[sweep]\nM = [8]\nout = 3\n").find("'out'"), std::string::npos);
+}
+
+TEST(Sweep, KilledSweepResumesToTheSameTables) {
+  const fs::path dir = scratch("resume");
+  std::ofstream(dir / "s.toml") << kSweep;
+  const std::string file = (dir / "s.toml").string();
+  // Uninterrupted.
+  ASSERT_EQ(run_cli("sweep " + file + " --sweep-out " + (dir / "a").string(), dir / "a.log"), 0)
+      << read_text_file((dir / "a.log").string());
+  // Interrupted: half the points, a half-written point folder as a kill would leave, then a resume.
+  ASSERT_EQ(run_cli("sweep " + file + " --shard 0/2 --sweep-out " + (dir / "b").string(), dir / "b1.log"), 0);
+  EXPECT_FALSE(fs::exists(dir / "b" / "fits.csv"));  // fits wait for every point
+  fs::create_directories(dir / "b" / "points" / "g-M16-N400-a2.partial-999");
+  std::ofstream(dir / "b" / "points" / "g-M16-N400-a2.partial-999" / "curves.csv") << "N,trunc";
+  ASSERT_EQ(run_cli("sweep " + file + " --sweep-out " + (dir / "b").string(), dir / "b2.log"), 0);
+  const std::string log = read_text_file((dir / "b2.log").string());
+  EXPECT_NE(log.find("already complete, skipped"), std::string::npos);
+  EXPECT_NE(log.find("ran 7, already complete 7"), std::string::npos) << log;
+  EXPECT_EQ(read_text_file((dir / "a" / "sweep.csv").string()), read_text_file((dir / "b" / "sweep.csv").string()));
+  EXPECT_EQ(read_text_file((dir / "a" / "fits.csv").string()), read_text_file((dir / "b" / "fits.csv").string()));
+  // A third run does nothing new and changes nothing.
+  ASSERT_EQ(run_cli("sweep " + file + " --sweep-out " + (dir / "b").string(), dir / "b3.log"), 0);
+  EXPECT_NE(read_text_file((dir / "b3.log").string()).find("ran 0, already complete 14"), std::string::npos);
+  EXPECT_EQ(read_text_file((dir / "a" / "sweep.csv").string()), read_text_file((dir / "b" / "sweep.csv").string()));
+  // The tidy table has one row per point and checkpoint, flagged final where N is the horizon.
+  const CsvTable t = read_csv((dir / "a" / "sweep.csv").string());
+  int finals = 0;
+  for (const auto& row : t.rows) finals += row[t.column("is_final")] == "1";
+  EXPECT_EQ(finals, 14);
+  fs::remove_all(dir);
+}
+
+TEST(Sweep, DivergentPointIsRecordedAndTheRestRuns) {
+  const fs::path dir = scratch("diverge");
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 64\nM = 16\n[sgd]\nN = 200\n[run]\ntrials = 10\nbackend = \"cpu\"\n"
+                                   "[sweep]\ngamma = [0.1, 40.0]\n";
+  EXPECT_EQ(run_cli("sweep " + (dir / "s.toml").string() + " --sweep-out " + (dir / "o").string(), dir / "o.log"), 0);
+  const std::string log = read_text_file((dir / "o.log").string());
+  EXPECT_NE(log.find("DIVERGED"), std::string::npos) << log;
+  EXPECT_NE(log.find("ran 1, already complete 0, failed 1"), std::string::npos) << log;
+  EXPECT_TRUE(fs::exists(dir / "o" / "points" / "grid-gamma40" / "error.json"));
+  EXPECT_TRUE(fs::exists(dir / "o" / "points" / "grid-gamma0.1" / "curves.csv"));
+  fs::remove_all(dir);
+}
