@@ -270,7 +270,7 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
     if (c.M < 1) range_error("M", "M >= 1", std::to_string(c.M));
     if (c.M > c.d) range_error("M", "M <= d for a Gaussian sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
   }
-  if (c.M > 65536) range_error("M", "M <= 65536", std::to_string(c.M));
+  if (c.sketch == SketchKind::kGaussian && c.M > 65536) range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
   r.choice("wstar", {{"prior", PriorMode::kPerTrial}, {"fixed", PriorMode::kFixed}}, &c.wstar);
   r.choice("covariates", {{"gaussian", CovariateKind::kGaussian}, {"rademacher", CovariateKind::kRademacher}},
            &c.covariates);

@@ -5,6 +5,14 @@
 
 namespace sgdlaw {
 
+double estimate_host_bytes(const Config& c, int threads) {
+  const double M = static_cast<double>(c.M), d = static_cast<double>(c.d), K = static_cast<double>(c.sketches);
+  const double per_sketch = c.sketch == SketchKind::kGaussian ? 8.0 * (2.0 * M * d + 3.0 * M * M) : 8.0 * 2.0 * d;
+  const double per_thread = 8.0 * (4.0 * M + 2.0 * d + static_cast<double>(c.batch) * M);
+  const double results = 8.0 * static_cast<double>(c.total_trials()) * 64.0 * 3.0;
+  return K * per_sketch + threads * per_thread + results;
+}
+
 RunPlan make_run_plan(const Config& c) {
   RunPlan p;
   p.config = c;

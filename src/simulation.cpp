@@ -6,6 +6,10 @@
 #include <future>
 #include <thread>
 
+#include <unistd.h>
+
+#include "sgdlaw/config_load.hpp"
+
 #include "sgdlaw/backend.hpp"
 #include "sgdlaw/parallel_trials.hpp"
 #include "sgdlaw/stability.hpp"
@@ -114,6 +118,14 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
 RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
   RunResult res;
   auto t0 = std::chrono::steady_clock::now();
+  {
+    const double need = estimate_host_bytes(config, resolve_threads(config.threads));
+    const double have = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    if (have > 0 && need > 0.8 * have)
+      throw ConfigError("this run needs about " + fmt(need / 1073741824.0) + " GiB of host memory (M x d matrices for " +
+                        std::to_string(config.sketches) + " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
+                        " GiB here; reduce 'M', 'd' or 'sketches'");
+  }
   std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
   res.backend = backend->name();
   res.plan = make_run_plan(config);

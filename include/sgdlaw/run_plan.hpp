@@ -23,4 +23,8 @@ struct RunPlan {
 
 RunPlan make_run_plan(const Config& c);
 
+// Bytes the host set-up holds (S, A, Sigma and Q per sketch; per-thread trial state), to refuse runs that
+// cannot fit before they start.
+double estimate_host_bytes(const Config& c, int threads);
+
 }  // namespace sgdlaw
