@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include "sgdlaw/cli_commands.hpp"
+#include "sgdlaw/mpi_sweep.hpp"
 #include "sgdlaw/sweep_analysis.hpp"
+#include "sgdlaw/sweep_merge.hpp"
 #include "sgdlaw/sweep_runner.hpp"
 #include "sgdlaw/version.hpp"
 
@@ -33,13 +35,56 @@ void parse_shard(const std::string& text, SweepRunOptions& o) {
   o.shard_count = n;
 }
 
+// sweep.csv / sweep.json always; fits, slopes, frontier and report once every point is finished.
+void write_tables_and_fits(const SweepSpec& sp, bool no_fit) {
+  std::int64_t missing = 0;
+  for (const SweepPoint& p : sp.points) missing += point_state(p) == PointState::kMissing;
+  const std::int64_t included = write_sweep_tables(sp, version_string());
+  std::printf("  wrote %s/sweep.csv (%lld points) and sweep.json\n", sp.out.c_str(), static_cast<long long>(included));
+  if (missing > 0) {
+    std::printf("  %lld points not finished yet (other shards, or killed): fits wait until they are\n",
+                static_cast<long long>(missing));
+    return;
+  }
+  if (no_fit) return;
+  const SweepAnalysis a = analyze_sweep(sp);
+  if (a.fits.empty()) return;
+  write_sweep_analysis(sp, a);
+  std::printf("\n%s\n  wrote fits.csv, slopes.csv, frontier.csv, report.md\n", a.report_md.c_str());
+}
+
+struct MergeOptions {
+  std::string path, into;
+  std::vector<std::string> shards;
+  bool no_fit = false;
+};
+
 }  // namespace
+
+void register_merge_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<MergeOptions>();
+  CLI::App* cmd = app.add_subcommand("merge", "combine shard folders of one sweep into one folder, then tabulate and fit");
+  cmd->add_option("sweep_file", o->path, "the sweep file the shards ran")->required();
+  cmd->add_option("shards", o->shards, "shard output folders (--sweep-out of each shard)")->required();
+  cmd->add_option("--into", o->into, "merged sweep folder (default: [sweep] out)");
+  cmd->add_flag("--no-fit", o->no_fit, "skip the fits");
+  cmd->callback([o, &exit_code]() {
+    exit_code = guarded("merge", [&]() {
+      SweepSpec spec = load_sweep_spec(o->path, {});
+      if (!o->into.empty()) set_sweep_out(spec, o->into);
+      const MergeSummary m = merge_shards(spec, o->shards, version_string());
+      std::printf("merge %s: %ld points copied, %ld already there, %ld missing from every shard\n", spec.source.c_str(),
+                  m.copied, m.already, m.missing);
+      write_tables_and_fits(spec, o->no_fit);
+    });
+  });
+}
 
 void register_sweep_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<SweepOptions>();
   CLI::App* cmd = app.add_subcommand("sweep", "run every point of a sweep file (resumable), tabulate and fit");
   cmd->add_option("sweep_file", opts->path, "TOML sweep file ([sweep] grids, [fit])")->required();
-  cmd->add_option("--shard", opts->shard, "run only shard i of n (i/n, 0-based): points with index % n == i");
+  cmd->add_option("--shard", opts->shard, "run only shard i of n (i/n, 0-based; points split by estimated work)");
   cmd->add_option("--sweep-out", opts->out, "write the sweep here instead of [sweep] out");
   cmd->add_flag("--analyze-only", opts->analyze_only, "do not run points; tabulate and fit what is there");
   cmd->add_flag("--no-fit", opts->no_fit, "run and tabulate, skip the fits");
@@ -54,6 +99,19 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
         std::fprintf(stderr, "%s\n", line.c_str());
         std::fflush(stderr);
       };
+      auto tables_and_fits = [&](const SweepSpec& sp) { write_tables_and_fits(sp, opts->no_fit); };
+      if (launched_under_mpi() && !opts->analyze_only) {
+        if (!opts->shard.empty()) throw ConfigError("--shard and mpirun do not mix: MPI spreads the work itself");
+        const MpiSweepOutcome o = run_sweep_mpi(spec, ro.log, [&](const SweepSpec& sp) {
+          std::printf("sweep %s over MPI: %zu points -> %s\n", sp.source.c_str(), sp.points.size(), sp.out.c_str());
+          tables_and_fits(sp);
+        });
+        if (o.root)
+          std::printf("  ranks %d: ran %lld, already complete %lld, failed %lld\n", o.ranks,
+                      static_cast<long long>(o.summary.ran), static_cast<long long>(o.summary.skipped),
+                      static_cast<long long>(o.summary.failed));
+        return;
+      }
       std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
       SweepRunSummary s;
       if (!opts->analyze_only) {
@@ -63,20 +121,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
                     s.not_mine > 0 ? (", other shards' " + std::to_string(s.not_mine)).c_str() : "");
         for (const auto& msg : s.failures) std::printf("  failed: %s\n", msg.c_str());
       }
-      std::int64_t missing = 0;
-      for (const SweepPoint& p : spec.points) missing += point_state(p) == PointState::kMissing;
-      const std::int64_t included = write_sweep_tables(spec, version_string());
-      std::printf("  wrote %s/sweep.csv (%lld points) and sweep.json\n", spec.out.c_str(), static_cast<long long>(included));
-      if (missing > 0) {
-        std::printf("  %lld points not finished yet (other shards, or killed): fits wait until they are\n",
-                    static_cast<long long>(missing));
-        return;
-      }
-      if (opts->no_fit) return;
-      const SweepAnalysis a = analyze_sweep(spec);
-      if (a.fits.empty()) return;
-      write_sweep_analysis(spec, a);
-      std::printf("\n%s\n  wrote fits.csv, slopes.csv, frontier.csv, report.md\n", a.report_md.c_str());
+      tables_and_fits(spec);
     });
   });
 }

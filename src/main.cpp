@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   int exit_code = sgdlaw::kExitOk;
   sgdlaw::register_run_command(app, exit_code);
   sgdlaw::register_sweep_command(app, exit_code);
+  sgdlaw::register_merge_command(app, exit_code);
   sgdlaw::register_fit_command(app, exit_code);
   sgdlaw::register_plot_command(app, exit_code);
   sgdlaw::register_info_command(app, exit_code);

@@ -115,7 +115,7 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   return rows;
 }
 
-RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
+RunResult prepare_run(const Config& config) {
   RunResult res;
   auto t0 = std::chrono::steady_clock::now();
   {
@@ -126,14 +126,10 @@ RunResult run_simulation(const Config& config, const std::function<void(std::int
                         std::to_string(config.sketches) + " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
-  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
-  res.backend = backend->name();
   res.plan = make_run_plan(config);
   res.setup_seconds = seconds_since(t0);
-  const RunPlan& plan = res.plan;
-
   res.max_stable_gamma = INFINITY;
-  for (const SketchSetup& s : plan.sketches) {
+  for (const SketchSetup& s : res.plan.sketches) {
     const double g = max_stable_step_size(s.mu, config.batch);
     res.max_stable_gamma = std::min(res.max_stable_gamma, g);
     if (!step_size_is_stable(config.gamma, s.mu, config.batch)) {
@@ -143,28 +139,23 @@ RunResult run_simulation(const Config& config, const std::function<void(std::int
                             "sizes are gamma < " + fmt(g));
     }
   }
+  return res;
+}
 
-  t0 = std::chrono::steady_clock::now();
-  res.exact = exact_curves(plan);
+void compute_exact(RunResult& res) {
+  const auto t0 = std::chrono::steady_clock::now();
+  res.exact = exact_curves(res.plan);
   res.exact_seconds = seconds_since(t0);
   for (std::size_t k = 0; k < res.exact.size(); ++k)
     if (!res.exact[k].finite)
       throw DivergenceError("the exact expected risk overflowed for sketch " + std::to_string(k) + " at gamma = " +
-                            fmt(config.gamma) + "; use a smaller 'gamma' (stable below " + fmt(res.max_stable_gamma) + ")");
+                            fmt(res.plan.config.gamma) + "; use a smaller 'gamma' (stable below " +
+                            fmt(res.max_stable_gamma) + ")");
+}
 
-  t0 = std::chrono::steady_clock::now();
-  const std::int64_t total = config.total_trials();
-  res.trials = TrialResults(total, static_cast<std::int64_t>(plan.checkpoints.size()), config.decomposition);
-  std::atomic<std::int64_t> done{0};
-  auto job = std::async(std::launch::async, [&]() { backend->run_trials(plan, 0, total, res.trials, done); });
-  while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
-    if (progress) progress(done.load(), total);
-  job.get();
-  if (progress) progress(total, total);
-  res.mc_seconds = seconds_since(t0);
-
+void finish_run(RunResult& res) {
+  const std::int64_t total = res.trials.trials, n_ck = res.trials.checkpoints;
   std::int64_t diverged = 0, first_bad = -1;
-  const std::int64_t n_ck = res.trials.checkpoints;
   for (std::int64_t g = 0; g < total; ++g) {
     bool bad = false;
     for (std::int64_t ck = 0; ck < n_ck; ++ck) bad = bad || !std::isfinite(res.trials.risk[g * n_ck + ck]);
@@ -175,10 +166,28 @@ RunResult run_simulation(const Config& config, const std::function<void(std::int
   }
   if (diverged > 0)
     throw DivergenceError(std::to_string(diverged) + " of " + std::to_string(total) + " trials diverged (first: trial " +
-                          std::to_string(first_bad) + ") at gamma = " + fmt(config.gamma) +
+                          std::to_string(first_bad) + ") at gamma = " + fmt(res.plan.config.gamma) +
                           "; the expected risk is stable below gamma = " + fmt(res.max_stable_gamma) +
                           " but single trials fluctuate: use a smaller 'gamma'");
-  res.rows = aggregate(plan, res.trials, res.exact);
+  res.rows = aggregate(res.plan, res.trials, res.exact);
+}
+
+RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
+  RunResult res = prepare_run(config);
+  res.backend = backend->name();
+  compute_exact(res);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t total = config.total_trials();
+  res.trials = TrialResults(total, static_cast<std::int64_t>(res.plan.checkpoints.size()), config.decomposition);
+  std::atomic<std::int64_t> done{0};
+  auto job = std::async(std::launch::async, [&]() { backend->run_trials(res.plan, 0, total, res.trials, done); });
+  while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+    if (progress) progress(done.load(), total);
+  job.get();
+  if (progress) progress(total, total);
+  res.mc_seconds = seconds_since(t0);
+  finish_run(res);
   return res;
 }
 

@@ -67,6 +67,10 @@ struct Series : TrialSeries {
 };
 
 void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
+  if (!row.ok) {  // no point estimate: an interval of the replicates that happened to fit would mislead
+    row.note = "fit failed (too few interior points or positive values)";
+    return;
+  }
   const Interval iv = percentile_interval(boot, level);
   row.ci_lo = iv.lo;
   row.ci_hi = iv.hi;
@@ -99,6 +103,12 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
   sat.x_hi = x_max;
   if (bf.sat.at_bound) sat.note = "exponent at the search bound";
   for (FitRow* r : {&ols, &sat}) {
+    if (!r->ok) {
+      r->theory = theory;
+      r->note = "fit failed (too few points in the window)";
+      out.push_back(*r);
+      continue;
+    }
     const Interval& iv = r == &ols ? bf.ols_ci : bf.sat_ci;
     r->theory = theory;
     r->ci_lo = iv.lo;

@@ -10,6 +10,7 @@
 #include "sgdlaw/config_load.hpp"
 #include "sgdlaw/run_output.hpp"
 #include "sgdlaw/simulation.hpp"
+#include "sgdlaw/sweep_partition.hpp"
 #include "sgdlaw/version.hpp"
 
 namespace sgdlaw {
@@ -41,13 +42,22 @@ PointState point_state(const SweepPoint& p) {
   return PointState::kMissing;
 }
 
+void record_point_failure(const SweepPoint& p, const std::string& message) {
+  nlohmann::json j;
+  j["config"] = nlohmann::json::parse(config_json(p.config));
+  j["error"] = message;
+  j["kind"] = "divergence";
+  write_file_atomically((fs::path(p.config.out) / "error.json").string(), j.dump(2) + "\n");
+}
+
 SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& opt) {
   SweepRunSummary s;
   const auto n = static_cast<std::int64_t>(spec.points.size());
+  const std::vector<int> part = assign_points(spec, static_cast<int>(opt.shard_count));
   for (std::int64_t i = 0; i < n; ++i) {
     const SweepPoint& p = spec.points[static_cast<std::size_t>(i)];
     const std::string tag = "[" + std::to_string(i + 1) + "/" + std::to_string(n) + "] " + p.name;
-    if (i % opt.shard_count != opt.shard_index) {
+    if (part[static_cast<std::size_t>(i)] != opt.shard_index) {
       ++s.not_mine;
       continue;
     }
@@ -75,11 +85,7 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
                 " (exact " + fmt(last.risk_exact) + ")");
       }
     } catch (const DivergenceError& e) {
-      nlohmann::json j;
-      j["config"] = nlohmann::json::parse(config_json(p.config));
-      j["error"] = e.what();
-      j["kind"] = "divergence";
-      write_file_atomically((fs::path(p.config.out) / "error.json").string(), j.dump(2) + "\n");
+      record_point_failure(p, e.what());
       ++s.failed;
       s.failures.push_back(p.name + ": " + e.what());
       if (opt.log) opt.log(tag + ": DIVERGED: " + e.what());
@@ -123,6 +129,7 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
   nlohmann::json j;
   j["source"] = spec.source;
   j["version"] = version;
+  j["fingerprint"] = sweep_fingerprint(spec);
   j["axes"] = spec.axes;
   j["points"] = points;
   j["note"] = "The geometric schedule depends on the horizon N, so every point on an N axis is its own run; "

@@ -42,6 +42,8 @@ std::unique_ptr<Backend> make_cpu_backend(int threads);
 std::unique_ptr<Backend> make_reference_backend(int threads);
 std::unique_ptr<Backend> make_cuda_backend();  // throws BackendUnavailable when not compiled / no device
 BackendInfo cuda_backend_info();
+// Under MPI: the CUDA backend uses device (local_rank mod device count); a no-op without CUDA.
+void select_device_for_local_rank(int local_rank);
 
 // Runs fn(trial_index_in_range) over [0, count) on `threads` threads (0 = hardware concurrency).
 template <class Fn>

@@ -17,6 +17,7 @@ enum ExitCode { kExitOk = 0, kExitError = 1, kExitConfig = 2, kExitDivergence = 
 
 void register_run_command(CLI::App& app, int& exit_code);
 void register_sweep_command(CLI::App& app, int& exit_code);
+void register_merge_command(CLI::App& app, int& exit_code);
 void register_fit_command(CLI::App& app, int& exit_code);
 void register_plot_command(CLI::App& app, int& exit_code);
 

@@ -44,7 +44,15 @@ std::vector<ExactCurve> exact_curves(const RunPlan& plan);
 // within-sketch variance), which is the right yardstick against the exact curve of those sketches.
 std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& trials, const std::vector<ExactCurve>& exact);
 
-// progress(done, total) is called from the calling thread a few times a second while trials run.
+// The stages of a run, for drivers that spread the trials of one run over processes:
+// prepare_run builds the plan and refuses a divergent step size; compute_exact adds the exact curves;
+// finish_run (once res.trials holds every trial) refuses diverged trials and aggregates.
+RunResult prepare_run(const Config& config);
+void compute_exact(RunResult& res);
+void finish_run(RunResult& res);
+
+// All stages on one backend. progress(done, total) is called from the calling thread a few times a second
+// while trials run.
 RunResult run_simulation(const Config& config,
                          const std::function<void(std::int64_t, std::int64_t)>& progress = nullptr);
 

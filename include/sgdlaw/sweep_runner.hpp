@@ -17,7 +17,7 @@ enum class PointState { kMissing, kDone, kFailed };
 PointState point_state(const SweepPoint& p);
 
 struct SweepRunOptions {
-  std::int64_t shard_index = 0, shard_count = 1;  // run points with index % shard_count == shard_index
+  std::int64_t shard_index = 0, shard_count = 1;  // run the points assign_points gives this shard
   std::function<void(const std::string&)> log;    // one line per point
 };
 
@@ -27,6 +27,9 @@ struct SweepRunSummary {
 };
 
 SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& options);
+
+// Writes <point>/error.json (atomically) recording why the point failed, so a resumed sweep skips it.
+void record_point_failure(const SweepPoint& p, const std::string& message);
 
 // Writes <out>/sweep.csv (one row per point and checkpoint, with the point's parameters) and <out>/sweep.json
 // from the point folders; returns the number of points included. Atomic like everything else.
