@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <memory>
 
 #include "sgdlaw/backend.hpp"
 #include "sgdlaw/run_plan.hpp"
@@ -58,6 +59,40 @@ BENCHMARK(BM_CpuFastPath)
     ->Args({256, 512, 2000, 0, 0})
     ->Args({64, 512, 4000, 0, 0})
     ->Args({1024, 128, 1000, 0, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The CUDA backend on the same work (skips when this build or machine has no GPU).
+void BM_CudaFastPath(benchmark::State& state) {
+  const std::int64_t M = state.range(0), trials = state.range(1), steps = state.range(2);
+  const bool split = state.range(3) != 0;
+  std::unique_ptr<sgdlaw::Backend> backend;
+  try {
+    backend = sgdlaw::make_cuda_backend();
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  sgdlaw::Config c = bench_plan(M, trials, steps, split).config;
+  const sgdlaw::RunPlan plan = backend->make_plan(c);
+  for (auto _ : state) {
+    sgdlaw::TrialResults out(trials, static_cast<std::int64_t>(plan.checkpoints.size()), split);
+    std::atomic<std::int64_t> done{0};
+    backend->run_trials(plan, 0, trials, out, done);
+    benchmark::DoNotOptimize(out.risk.data());
+  }
+  const double work = static_cast<double>(trials) * static_cast<double>(steps) * static_cast<double>(M);
+  state.counters["trial_step_M_per_s"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK(BM_CudaFastPath)
+    ->ArgNames({"M", "trials", "steps", "split"})
+    ->Args({256, 10000, 8000, 0})
+    ->Args({256, 10000, 8000, 1})
+    ->Args({1024, 4096, 4000, 0})
+    ->Args({64, 20000, 20000, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

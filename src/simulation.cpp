@@ -65,7 +65,7 @@ std::vector<ExactCurve> exact_curves(const RunPlan& plan) {
   parallel_trials(static_cast<std::int64_t>(plan.sketches.size()), c.threads, [&](std::int64_t k) {
     const SketchSetup& s = plan.sketches[k];
     if (c.wstar == PriorMode::kFixed) {
-      const TrialTarget t = draw_target(c, s, 0);
+      const TrialTarget t = s.has_fixed_target ? TrialTarget{{}, s.fixed_ustar, s.fixed_approx} : draw_target(c, s, 0);
       out[k] = exact_expected_risk(s.mu, t.ustar.cwiseAbs2(), t.approx, c.sigma * c.sigma, plan.schedule, c.batch,
                                    plan.checkpoints);
     } else {
@@ -115,7 +115,7 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   return rows;
 }
 
-RunResult prepare_run(const Config& config) {
+RunResult prepare_run(const Config& config, Backend* backend) {
   RunResult res;
   auto t0 = std::chrono::steady_clock::now();
   {
@@ -126,7 +126,7 @@ RunResult prepare_run(const Config& config) {
                         std::to_string(config.sketches) + " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
-  res.plan = make_run_plan(config);
+  res.plan = backend ? backend->make_plan(config) : make_run_plan(config);
   res.setup_seconds = seconds_since(t0);
   res.max_stable_gamma = INFINITY;
   for (const SketchSetup& s : res.plan.sketches) {
@@ -174,7 +174,7 @@ void finish_run(RunResult& res) {
 
 RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
   std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
-  RunResult res = prepare_run(config);
+  RunResult res = prepare_run(config, backend.get());
   res.backend = backend->name();
   compute_exact(res);
   const auto t0 = std::chrono::steady_clock::now();

@@ -9,6 +9,14 @@
 
 namespace sgdlaw {
 
+void normalize_eigenvector_signs(Eigen::MatrixXd& Q) {
+  for (Eigen::Index j = 0; j < Q.cols(); ++j) {
+    Eigen::Index arg = 0;
+    Q.col(j).cwiseAbs().maxCoeff(&arg);
+    if (Q(arg, j) < 0) Q.col(j) = -Q.col(j);
+  }
+}
+
 SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   SketchSetup s;
   s.index = k;
@@ -50,6 +58,7 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   if (eig.info() != Eigen::Success) throw std::runtime_error("eigen-decomposition of Sigma = S H S^T failed");
   s.mu = eig.eigenvalues().reverse();
   s.Q = eig.eigenvectors().rowwise().reverse();
+  normalize_eigenvector_signs(s.Q);
   if (!(s.mu[c.M - 1] > 0.0))
     throw std::runtime_error("Sigma = S H S^T is singular to working precision (smallest eigenvalue " +
                              std::to_string(s.mu[c.M - 1]) + "); use M well below d or a smaller a");

@@ -66,6 +66,14 @@ struct Series : TrialSeries {
   std::vector<double> y_exact;
 };
 
+FitRow fit_row(const std::string& group, const std::string& quantity, const std::string& method) {
+  FitRow r;
+  r.group = group;
+  r.quantity = quantity;
+  r.method = method;
+  return r;
+}
+
 void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
   if (!row.ok) {  // no point estimate: an interval of the replicates that happened to fit would mislead
     row.note = "fit failed (too few interior points or positive values)";
@@ -85,7 +93,7 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
   const LogLogFit fe = fit_loglog(s.x, s.y_exact, lo, hi);
   const SaturatingFit fse = fit_saturating(s.x, s.y_exact);
   const double x_min = *std::min_element(s.x.begin(), s.x.end()), x_max = *std::max_element(s.x.begin(), s.x.end());
-  FitRow ols{group, quantity, "loglog_ols"}, sat{group, quantity, "saturating"};
+  FitRow ols = fit_row(group, quantity, "loglog_ols"), sat = fit_row(group, quantity, "saturating");
   ols.slope = -bf.ols.exponent;
   ols.log_prefactor = bf.ols.intercept;
   sat.log_prefactor = bf.sat.c > 0 ? std::log(bf.sat.c) : 0.0;
@@ -246,7 +254,7 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
           out.frontier_csv += group + "," + num(q.budget) + "," + num(q.m_star) + "," + num(q.excess_star) + "," +
                               (q.interior ? "1" : "0") + "," + (fx == &fr ? "monte_carlo" : "exact") + "\n";
       const double a = pts[0]->config.a, b = pts[0]->config.b;
-      FitRow mrow{group, "M* vs C", "frontier"}, rrow{group, "R*-sigma2 vs C", "frontier"};
+      FitRow mrow = fit_row(group, "M* vs C", "frontier"), rrow = fit_row(group, "R*-sigma2 vs C", "frontier");
       mrow.slope = -fr.m_star_fit.exponent;
       rrow.slope = -fr.excess_star_fit.exponent;
       mrow.log_prefactor = fr.m_star_fit.intercept;

@@ -22,6 +22,8 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+  // Builds the plan (per-sketch set-up). The CPU backends use the host set-up; the CUDA backend its own.
+  virtual RunPlan make_plan(const Config& c) { return make_run_plan(c); }
   // Runs global trials [first, first + count) into rows [0, count) of `out`; adds 1 to `done` per trial.
   virtual void run_trials(const RunPlan& plan, std::int64_t first, std::int64_t count, TrialResults& out,
                           std::atomic<std::int64_t>& done) = 0;

@@ -47,7 +47,8 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& trials,
 // The stages of a run, for drivers that spread the trials of one run over processes:
 // prepare_run builds the plan and refuses a divergent step size; compute_exact adds the exact curves;
 // finish_run (once res.trials holds every trial) refuses diverged trials and aggregates.
-RunResult prepare_run(const Config& config);
+class Backend;
+RunResult prepare_run(const Config& config, Backend* backend = nullptr);
 void compute_exact(RunResult& res);
 void finish_run(RunResult& res);
 

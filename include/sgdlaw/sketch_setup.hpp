@@ -25,6 +25,10 @@ struct SketchSetup {
   Eigen::VectorXd p0_prior;     // E_prior[u*_j^2]
   double signal_prior = 0.0;    // E_prior ||w*||_H^2 = sum_i i^-b (truncated at d)
   double approx_prior = 0.0;    // E_prior[Approx] = signal_prior - sum_j mu_j p0_prior_j
+  // Set-ups built off the host (CUDA) keep no A; they carry the fixed w*'s target instead (wstar = fixed).
+  bool has_fixed_target = false;
+  Eigen::VectorXd fixed_ustar;
+  double fixed_approx = 0.0;
 };
 
 // Per-trial target: w*, its optimum u* in the eigenbasis, and its approximation error.
@@ -39,6 +43,10 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k);
 
 // Which stream key and purpose a trial's w* comes from (prior mode decides).
 TrialTarget draw_target(const Config& c, const SketchSetup& s, std::uint32_t global_trial);
+
+// Eigenvectors are only defined up to sign, and the sign decides which trajectory a trial's random stream
+// produces: every backend flips each column so that its largest-magnitude entry is positive.
+void normalize_eigenvector_signs(Eigen::MatrixXd& Q);
 
 // z = S x (or x for the identity sketch).
 void apply_sketch(const SketchSetup& s, const Eigen::VectorXd& x, Eigen::VectorXd& z);

@@ -1,0 +1,68 @@
+#pragma once
+// Owning device array (RAII), and the resources object that owns the stream and library handles.
+#include <cstddef>
+#include <vector>
+
+#include "cuda_check.cuh"
+
+namespace sgdlaw::cuda {
+
+template <class T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(std::size_t n) { resize(n); }
+  ~DeviceBuffer() { release(); }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  DeviceBuffer(DeviceBuffer&& o) noexcept : p_(o.p_), n_(o.n_) { o.p_ = nullptr, o.n_ = 0; }
+
+  void resize(std::size_t n) {
+    if (n == n_) return;
+    release();
+    if (n > 0) CUDA_TRY(cudaMalloc(&p_, n * sizeof(T)));
+    n_ = n;
+  }
+  void upload(const T* host, std::size_t n, cudaStream_t s) {
+    resize(n);
+    CUDA_TRY(cudaMemcpyAsync(p_, host, n * sizeof(T), cudaMemcpyHostToDevice, s));
+  }
+  void download(T* host, std::size_t n, cudaStream_t s) const {
+    CUDA_TRY(cudaMemcpyAsync(host, p_, n * sizeof(T), cudaMemcpyDeviceToHost, s));
+  }
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+  std::size_t size() const { return n_; }
+
+ private:
+  void release() {
+    if (p_) cudaFree(p_);
+    p_ = nullptr;
+    n_ = 0;
+  }
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+struct Resources {
+  cudaStream_t stream = nullptr;
+  cublasHandle_t blas = nullptr;
+  cusolverDnHandle_t solver = nullptr;
+  Resources() {
+    CUDA_TRY(cudaStreamCreate(&stream));
+    CUBLAS_TRY(cublasCreate(&blas));
+    CUBLAS_TRY(cublasSetStream(blas, stream));
+    CUSOLVER_TRY(cusolverDnCreate(&solver));
+    CUSOLVER_TRY(cusolverDnSetStream(solver, stream));
+  }
+  ~Resources() {
+    if (solver) cusolverDnDestroy(solver);
+    if (blas) cublasDestroy(blas);
+    if (stream) cudaStreamDestroy(stream);
+  }
+  Resources(const Resources&) = delete;
+  Resources& operator=(const Resources&) = delete;
+  void sync() const { CUDA_TRY(cudaStreamSynchronize(stream)); }
+};
+
+}  // namespace sgdlaw::cuda

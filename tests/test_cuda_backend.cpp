@@ -1,0 +1,95 @@
+// The CUDA backend against the CPU: same trials (identical random streams) agree up to rounding, the device
+// set-up matches the host's, and Monte Carlo means sit within 4 standard errors of the exact recursion.
+// Every test skips when this build has no CUDA backend or no device is visible.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sgdlaw/backend.hpp"
+#include "sgdlaw/simulation.hpp"
+#include "test_helpers.hpp"
+
+using namespace sgdlaw;
+using sgdlaw::testing::rel_diff;
+using sgdlaw::testing::small_config;
+
+namespace {
+
+bool have_gpu() { return cuda_backend_info().available; }
+
+}  // namespace
+
+TEST(CudaBackend, ReportsWhyItIsUnavailable) {
+  const BackendInfo info = cuda_backend_info();
+  if (info.available) GTEST_SKIP() << "device present: " << info.detail;
+  EXPECT_THROW(make_backend("cuda", 0), BackendUnavailable);
+  EXPECT_EQ(make_backend("auto", 0)->name(), "cpu");
+  EXPECT_FALSE(info.detail.empty());
+}
+
+TEST(CudaBackend, DeviceSetupMatchesHost) {
+  if (!have_gpu()) GTEST_SKIP() << cuda_backend_info().detail;
+  Config c = small_config();
+  c.d = 1000;
+  c.M = 64;
+  auto cuda = make_backend("cuda", 0);
+  const RunPlan dev = cuda->make_plan(c);
+  const RunPlan host = make_run_plan(c);
+  for (Eigen::Index j = 0; j < c.M; ++j) {
+    EXPECT_LT(rel_diff(dev.sketches[0].mu[j], host.sketches[0].mu[j]), 1e-9) << j;
+    EXPECT_LT(rel_diff(dev.sketches[0].p0_prior[j], host.sketches[0].p0_prior[j]), 1e-7) << j;
+  }
+  EXPECT_LT(rel_diff(dev.sketches[0].approx_prior, host.sketches[0].approx_prior), 1e-8);
+}
+
+TEST(CudaBackend, SameTrialsAsCpuUpToRounding) {
+  if (!have_gpu()) GTEST_SKIP() << cuda_backend_info().detail;
+  for (std::int64_t batch : {1, 3}) {
+    Config c = small_config();
+    c.trials = 64;
+    c.sketches = 2;
+    c.batch = batch;
+    c.N = 1200 * batch;
+    const RunResult cpu = run_simulation(c);
+    c.backend = "cuda";
+    const RunResult gpu = run_simulation(c);
+    EXPECT_EQ(gpu.backend, "cuda");
+    for (std::size_t i = 0; i < cpu.trials.risk.size(); ++i) {
+      ASSERT_LT(rel_diff(gpu.trials.risk[i], cpu.trials.risk[i]), 1e-6) << "B=" << batch << " entry " << i;
+      ASSERT_LT(rel_diff(gpu.trials.bias[i], cpu.trials.bias[i]), 1e-6) << "B=" << batch << " entry " << i;
+    }
+    for (std::size_t g = 0; g < cpu.trials.approx.size(); ++g)
+      EXPECT_LT(std::fabs(gpu.trials.approx[g] - cpu.trials.approx[g]), 1e-9 * (1 + cpu.trials.approx[g]));
+  }
+}
+
+TEST(CudaBackend, MonteCarloWithinFourStandardErrorsOfExact) {
+  if (!have_gpu()) GTEST_SKIP() << cuda_backend_info().detail;
+  struct Case {
+    ScheduleKind schedule;
+    std::int64_t batch;
+    SketchKind sketch;
+    bool split;
+  };
+  for (const Case& k : {Case{ScheduleKind::kGeometric, 1, SketchKind::kGaussian, true},
+                        Case{ScheduleKind::kConstant, 4, SketchKind::kGaussian, true},
+                        Case{ScheduleKind::kPower, 2, SketchKind::kIdentity, false}}) {
+    Config c = small_config();
+    c.backend = "cuda";
+    c.schedule = k.schedule;
+    c.batch = k.batch;
+    c.sketch = k.sketch;
+    if (k.sketch == SketchKind::kIdentity) c.d = c.M = 64;
+    c.decomposition = k.split;
+    c.N = 4000 * k.batch;
+    c.trials = 2000;
+    const RunResult r = run_simulation(c);
+    for (const CurveRow& row : r.rows) {
+      EXPECT_LE(std::fabs(row.risk_mc - row.risk_exact), 4 * row.risk_se) << "N=" << row.samples;
+      if (k.split) {
+        EXPECT_LE(std::fabs(row.bias_mc - row.bias_exact), 4 * row.bias_se) << "N=" << row.samples;
+        EXPECT_LE(std::fabs(row.variance_mc - row.variance_exact), 4 * row.variance_se) << "N=" << row.samples;
+      }
+    }
+  }
+}
