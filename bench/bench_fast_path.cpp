@@ -12,7 +12,7 @@
 
 namespace {
 
-sgdlaw::RunPlan bench_plan(std::int64_t M, std::int64_t trials, std::int64_t steps, bool split) {
+sgdlaw::Config bench_config(std::int64_t M, std::int64_t trials, std::int64_t steps, bool split) {
   sgdlaw::Config c;
   c.a = 1.5;
   c.b = 1.5;
@@ -26,27 +26,36 @@ sgdlaw::RunPlan bench_plan(std::int64_t M, std::int64_t trials, std::int64_t ste
   c.checkpoint_min = steps;  // one checkpoint at the end
   c.decomposition = split;
   c.progress = false;
-  return sgdlaw::make_run_plan(c);
+  return c;
+}
+
+sgdlaw::RunPlan bench_plan(std::int64_t M, std::int64_t trials, std::int64_t steps, bool split) {
+  return sgdlaw::make_run_plan(bench_config(M, trials, steps, split));
+}
+
+// Times backend->run_trials over the plan's trials and reports trial*step*M per second.
+void time_backend(benchmark::State& state, sgdlaw::Backend& backend, const sgdlaw::RunPlan& plan) {
+  const sgdlaw::Config& c = plan.config;
+  for (auto _ : state) {
+    sgdlaw::TrialResults out(c.trials, static_cast<std::int64_t>(plan.checkpoints.size()), c.decomposition);
+    std::atomic<std::int64_t> done{0};
+    backend.run_trials(plan, 0, c.trials, out, done);
+    benchmark::DoNotOptimize(out.risk.data());
+  }
+  const double work = static_cast<double>(c.trials) * static_cast<double>(c.N) * static_cast<double>(c.M);
+  state.counters["trial_step_M_per_s"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["M"] = static_cast<double>(c.M);
+  state.counters["trials"] = static_cast<double>(c.trials);
+  state.counters["steps"] = static_cast<double>(c.N);
+  state.counters["decomposition"] = c.decomposition ? 1 : 0;
 }
 
 void BM_CpuFastPath(benchmark::State& state) {
   const std::int64_t M = state.range(0), trials = state.range(1), steps = state.range(2);
   const bool split = state.range(3) != 0;
   const int threads = static_cast<int>(state.range(4));
-  const sgdlaw::RunPlan plan = bench_plan(M, trials, steps, split);
   auto backend = sgdlaw::make_cpu_backend(threads);
-  for (auto _ : state) {
-    sgdlaw::TrialResults out(trials, static_cast<std::int64_t>(plan.checkpoints.size()), split);
-    std::atomic<std::int64_t> done{0};
-    backend->run_trials(plan, 0, trials, out, done);
-    benchmark::DoNotOptimize(out.risk.data());
-  }
-  const double work = static_cast<double>(trials) * static_cast<double>(steps) * static_cast<double>(M);
-  state.counters["trial_step_M_per_s"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["M"] = static_cast<double>(M);
-  state.counters["trials"] = static_cast<double>(trials);
-  state.counters["steps"] = static_cast<double>(steps);
-  state.counters["decomposition"] = split ? 1 : 0;
+  time_backend(state, *backend, bench_plan(M, trials, steps, split));
 }
 
 }  // namespace
@@ -75,16 +84,7 @@ void BM_CudaFastPath(benchmark::State& state) {
     }
     return;
   }
-  sgdlaw::Config c = bench_plan(M, trials, steps, split).config;
-  const sgdlaw::RunPlan plan = backend->make_plan(c);
-  for (auto _ : state) {
-    sgdlaw::TrialResults out(trials, static_cast<std::int64_t>(plan.checkpoints.size()), split);
-    std::atomic<std::int64_t> done{0};
-    backend->run_trials(plan, 0, trials, out, done);
-    benchmark::DoNotOptimize(out.risk.data());
-  }
-  const double work = static_cast<double>(trials) * static_cast<double>(steps) * static_cast<double>(M);
-  state.counters["trial_step_M_per_s"] = benchmark::Counter(work, benchmark::Counter::kIsIterationInvariantRate);
+  time_backend(state, *backend, backend->make_plan(bench_config(M, trials, steps, split)));
 }
 
 BENCHMARK(BM_CudaFastPath)

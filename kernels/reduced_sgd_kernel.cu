@@ -93,21 +93,25 @@ __global__ void __launch_bounds__(kMaxThreads) reduced_sgd_kernel(KernelArgs A) 
       }
     }
   };
+  // Draws sample s into z and returns the block-wide residual parts <eb, z>, <ev, z> and the label noise.
+  auto residuals = [&](std::uint64_t s, double& sb, double& sv, double& xi) {
+    draw(s);
+    sb = sv = xi = 0.0;
+    for (int r = 0; r < 4 * K; ++r) {
+      sb += eb[r] * z[r];
+      if (kSplit) sv += ev[r] * z[r];
+    }
+    if (threadIdx.x == 0) xi = seff * static_cast<double>(label_noise_normal(A.seed, trial, s));
+    block_sum2(sb, sv, xi, shared);
+  };
   std::int64_t ck = 0;
   const std::int64_t steps = A.checkpoints[A.n_checkpoints - 1];
   const double inv_b = 1.0 / static_cast<double>(A.batch);
   for (std::int64_t step = 0; step < steps; ++step) {
     const double gamma = A.schedule.at(step) * inv_b;
     if (A.batch == 1) {
-      const auto s = static_cast<std::uint64_t>(step);
-      draw(s);
-      double sb = 0.0, sv = 0.0, xi = 0.0;
-      for (int r = 0; r < 4 * K; ++r) {
-        sb += eb[r] * z[r];
-        if (kSplit) sv += ev[r] * z[r];
-      }
-      if (threadIdx.x == 0) xi = seff * static_cast<double>(label_noise_normal(A.seed, trial, s));
-      block_sum2(sb, sv, xi, shared);
+      double sb, sv, xi;
+      residuals(static_cast<std::uint64_t>(step), sb, sv, xi);
       const double kb = kSplit ? gamma * sb : gamma * (sb - xi), kv = gamma * (sv - xi);
       for (int r = 0; r < 4 * K; ++r) {
         eb[r] -= kb * z[r];
@@ -116,15 +120,8 @@ __global__ void __launch_bounds__(kMaxThreads) reduced_sgd_kernel(KernelArgs A) 
     } else {
       // Pass 1: residuals of every sample at the current iterate. Pass 2: regenerate the draws, update.
       for (std::int64_t b = 0; b < A.batch; ++b) {
-        const auto s = static_cast<std::uint64_t>(step * A.batch + b);
-        draw(s);
-        double sb = 0.0, sv = 0.0, xi = 0.0;
-        for (int r = 0; r < 4 * K; ++r) {
-          sb += eb[r] * z[r];
-          if (kSplit) sv += ev[r] * z[r];
-        }
-        if (threadIdx.x == 0) xi = seff * static_cast<double>(label_noise_normal(A.seed, trial, s));
-        block_sum2(sb, sv, xi, shared);
+        double sb, sv, xi;
+        residuals(static_cast<std::uint64_t>(step * A.batch + b), sb, sv, xi);
         if (threadIdx.x == 0) {
           resid[2 * b] = kSplit ? sb : sb - xi;
           resid[2 * b + 1] = sv - xi;

@@ -1,5 +1,8 @@
 #pragma once
+#include <sys/wait.h>
+
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "sgdlaw/config_load.hpp"
@@ -23,6 +26,41 @@ inline Config small_config() {
   c.checkpoint_ratio = 1.6;
   return c;
 }
+
+// Runs a shell command with stdout and stderr to `log`; returns its exit code (-1 if it did not exit).
+inline int run_logged(const std::string& cmd, const std::string& log) {
+  const int status = std::system((cmd + " > " + log + " 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A small sweep: grid "g" (a x M x N = 2 x 3 x 2 points) and grid "id" (identity sketch, 2 points).
+constexpr const char* kSmallSweep = R"(
+[problem]
+d = 128
+sigma = 0.2
+[sgd]
+gamma = 0.2
+[run]
+trials = 20
+seed = 3
+backend = "cpu"
+[sweep]
+out = "unused"
+[[sweep.grid]]
+name = "g"
+a = [1.5, 2.0]
+M = [8, 16, 32]
+N = [200, 400]
+[[sweep.grid]]
+name = "id"
+sketch = "identity"
+d = 32
+N = [100, 300]
+[fit]
+m_axis_grid = "g"
+frontier_grid = "g"
+bootstrap = 50
+)";
 
 inline double rel_diff(double x, double y) { return std::fabs(x - y) / std::max(std::fabs(y), 1e-300); }
 

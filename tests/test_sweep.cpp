@@ -10,39 +10,13 @@
 #include "sgdlaw/csv_table.hpp"
 #include "sgdlaw/sweep_runner.hpp"
 #include "sgdlaw/sweep_spec.hpp"
+#include "test_helpers.hpp"
 
 using namespace sgdlaw;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* kSweep = R"(
-[problem]
-d = 128
-sigma = 0.2
-[sgd]
-gamma = 0.2
-[run]
-trials = 20
-seed = 3
-backend = "cpu"
-[sweep]
-out = "unused"
-[[sweep.grid]]
-name = "g"
-a = [1.5, 2.0]
-M = [8, 16, 32]
-N = [200, 400]
-[[sweep.grid]]
-name = "id"
-sketch = "identity"
-d = 32
-N = [100, 300]
-[fit]
-m_axis_grid = "g"
-frontier_grid = "g"
-bootstrap = 50
-)";
 
 fs::path scratch(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("sgdlaw_sweep_" + name + "_" + std::to_string(::getpid()));
@@ -52,15 +26,13 @@ fs::path scratch(const std::string& name) {
 }
 
 int run_cli(const std::string& args, const fs::path& log) {
-  const std::string cmd = std::string(SGDLAW_BINARY) + " " + args + " > " + log.string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return sgdlaw::testing::run_logged(std::string(SGDLAW_BINARY) + " " + args, log.string());
 }
 
 }  // namespace
 
 TEST(Sweep, GridExpandsToEveryCombination) {
-  const SweepSpec s = parse_sweep_spec(kSweep, "t.toml", {});
+  const SweepSpec s = parse_sweep_spec(sgdlaw::testing::kSmallSweep, "t.toml", {});
   ASSERT_EQ(s.points.size(), 3u * 2u * 2u + 2u);
   EXPECT_EQ(s.points[0].name, "g-M8-N200-a1.5");  // axes in key order (TOML tables are sorted)
   EXPECT_EQ(s.points.back().name, "id-N300");
@@ -92,7 +64,7 @@ TEST(Sweep, InvalidPointsAndSpecsAreRejectedUpFront) {
 
 TEST(Sweep, KilledSweepResumesToTheSameTables) {
   const fs::path dir = scratch("resume");
-  std::ofstream(dir / "s.toml") << kSweep;
+  std::ofstream(dir / "s.toml") << sgdlaw::testing::kSmallSweep;
   const std::string file = (dir / "s.toml").string();
   // Uninterrupted.
   ASSERT_EQ(run_cli("sweep " + file + " --sweep-out " + (dir / "a").string(), dir / "a.log"), 0)
