@@ -43,6 +43,9 @@ void print_summary(const RunResult& r, double wall) {
       std::printf("  %12lld %12.5g %14.6g %12.3g %14.6g %8.2f\n", static_cast<long long>(row.samples), row.n_eff,
                   row.risk_mc, row.risk_se, row.risk_exact, z);
   }
+  if (r.resumed_trials > 0)
+    std::printf("  resumed: %lld trials loaded from the interrupted run's saved chunks\n",
+                static_cast<long long>(r.resumed_trials));
   const CurveRow& last = r.rows.back();
   std::printf("  final: sigma^2 %.4g + approx %.4g + bias %.4g + variance %.4g (exact); max |z| over %zu checkpoints %.2f\n",
               c.sigma * c.sigma, last.approx_exact, last.bias_exact, last.variance_exact, n, max_z);

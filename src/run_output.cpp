@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sgdlaw/trial_chunks.hpp"
+
 namespace sgdlaw {
 namespace fs = std::filesystem;
 
@@ -99,6 +101,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["version"] = meta.version;
     j["command_line"] = meta.command_line;
     j["wall_seconds"] = meta.wall_seconds;
+    j["resumed_trials"] = r.resumed_trials;
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
     j["derived"] = {{"steps", r.plan.config.steps()},
                     {"total_trials", r.plan.config.total_trials()},
@@ -119,6 +122,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
   if (fs::exists(out)) fs::rename(out, old);
   fs::rename(tmp, out);
   fs::remove_all(old);
+  fs::remove_all(resume_dir(r.plan.config));  // saved chunks of this run are now in its outputs
 }
 
 }  // namespace sgdlaw

@@ -1,5 +1,6 @@
 #include "sgdlaw/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "sgdlaw/backend.hpp"
 #include "sgdlaw/parallel_trials.hpp"
 #include "sgdlaw/stability.hpp"
+#include "sgdlaw/trial_chunks.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -55,6 +57,17 @@ MeanSe mean_se(const RunPlan& plan, const std::function<double(std::int64_t)>& v
     out.se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
   }
   return out;
+}
+
+// Rows [0, part.trials) of part into rows [first, ...) of all.
+void copy_rows(const TrialResults& part, std::int64_t first, TrialResults& all) {
+  const std::int64_t n_ck = all.checkpoints;
+  std::copy(part.risk.begin(), part.risk.end(), all.risk.begin() + first * n_ck);
+  if (all.has_decomposition) {
+    std::copy(part.bias.begin(), part.bias.end(), all.bias.begin() + first * n_ck);
+    std::copy(part.variance.begin(), part.variance.end(), all.variance.begin() + first * n_ck);
+  }
+  std::copy(part.approx.begin(), part.approx.end(), all.approx.begin() + first);
 }
 
 }  // namespace
@@ -178,14 +191,25 @@ RunResult run_simulation(const Config& config, const std::function<void(std::int
   res.backend = backend->name();
   compute_exact(res);
   const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t total = config.total_trials();
-  res.trials = TrialResults(total, static_cast<std::int64_t>(res.plan.checkpoints.size()), config.decomposition);
+  const std::int64_t total = config.total_trials(), n_ck = static_cast<std::int64_t>(res.plan.checkpoints.size());
+  res.trials = TrialResults(total, n_ck, config.decomposition);
   std::atomic<std::int64_t> done{0};
-  auto job = std::async(std::launch::async, [&]() { backend->run_trials(res.plan, 0, total, res.trials, done); });
-  while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+  const std::vector<TrialChunk> chunks = plan_chunks(total, resolve_threads(config.threads));
+  for (const TrialChunk& chunk : chunks) {
+    if (chunks.size() > 1 && load_chunk(config, chunk, res.trials)) {
+      done += chunk.count;
+      res.resumed_trials += chunk.count;
+    } else {
+      TrialResults part(chunk.count, n_ck, config.decomposition);
+      auto job = std::async(std::launch::async, [&]() { backend->run_trials(res.plan, chunk.first, chunk.count, part, done); });
+      while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+        if (progress) progress(done.load(), total);
+      job.get();
+      if (chunks.size() > 1) save_chunk(config, chunk, part);
+      copy_rows(part, chunk.first, res.trials);
+    }
     if (progress) progress(done.load(), total);
-  job.get();
-  if (progress) progress(total, total);
+  }
   res.mc_seconds = seconds_since(t0);
   finish_run(res);
   return res;
