@@ -100,6 +100,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["backend"] = r.backend;
     j["version"] = meta.version;
     j["command_line"] = meta.command_line;
+    j["source"] = meta.source;
     j["wall_seconds"] = meta.wall_seconds;
     j["resumed_trials"] = r.resumed_trials;
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};

@@ -104,3 +104,30 @@ TEST(Sweep, DivergentPointIsRecordedAndTheRestRuns) {
   EXPECT_TRUE(fs::exists(dir / "o" / "points" / "grid-gamma0.1" / "curves.csv"));
   fs::remove_all(dir);
 }
+
+TEST(Sweep, ConstantScheduleSharesOneRunAcrossNWithIdenticalResults) {
+  const fs::path dir = scratch("shared");
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 96\n[sgd]\nschedule = \"constant\"\ngamma = 0.2\n[run]\ntrials = 24\n"
+                                   "backend = \"cpu\"\n[sweep]\nM = [8, 16]\nN = [150, 400, 1000]\n";
+  ASSERT_EQ(run_cli("sweep " + (dir / "s.toml").string() + " --sweep-out " + (dir / "o").string(), dir / "o.log"), 0);
+  const std::string log = read_text_file((dir / "o.log").string());
+  EXPECT_NE(log.find("grid-M8-N150 (from the run of grid-M8-N1000)"), std::string::npos) << log;
+  EXPECT_NE(log.find("ran 6, already complete 0"), std::string::npos) << log;
+  // Each point equals a standalone run of its own configuration, byte for byte.
+  for (const char* name : {"grid-M8-N150", "grid-M16-N400", "grid-M16-N1000"}) {
+    const std::string m = std::string(name).find("M16") != std::string::npos ? "16" : "8";
+    const std::string n = std::string(name).substr(std::string(name).rfind('N') + 1);
+    const fs::path alone = dir / ("alone-" + std::string(name));
+    ASSERT_EQ(run_cli("run " + (dir / "s.toml").string() + " --M " + m + " --N " + n +
+                          " --write_trials final --progress false --out " + alone.string(),
+                      dir / "alone.log"),
+              0)
+        << read_text_file((dir / "alone.log").string());
+    for (const char* f : {"curves.csv", "trials.csv"})
+      EXPECT_EQ(read_text_file((dir / "o" / "points" / name / f).string()), read_text_file((alone / f).string()))
+          << name << " " << f;
+  }
+  EXPECT_NE(read_text_file((dir / "o" / "sweep.json").string()).find("checkpoints of the run for point grid-M16-N1000"),
+            std::string::npos);
+  fs::remove_all(dir);
+}

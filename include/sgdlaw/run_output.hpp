@@ -12,6 +12,7 @@ struct RunMeta {
   std::string version;
   double wall_seconds = 0.0;
   std::string command_line;
+  std::string source = "own run";  // or which run's checkpoints a sweep point was taken from
 };
 
 void write_run_outputs(const RunResult& result, const RunMeta& meta, const std::string& out_dir);
