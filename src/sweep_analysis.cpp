@@ -64,6 +64,7 @@ std::string num(double x) {
 // A series along one axis: per-trial values plus the exact curve at the same points.
 struct Series : TrialSeries {
   std::vector<double> y_exact;
+  std::size_t per_sketch = 0;  // trials per sketch (two-stage bootstrap when there are several sketches)
 };
 
 FitRow fit_row(const std::string& group, const std::string& quantity, const std::string& method) {
@@ -89,7 +90,7 @@ void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
 // OLS (in the window) and saturating fits of one series, with bootstrap intervals.
 void fit_series(const Series& s, const std::string& group, const std::string& quantity, double theory, double lo,
                 double hi, const FitSpec& f, std::vector<FitRow>& out) {
-  const BootstrapFit bf = bootstrap_fit(s, lo, hi, f.bootstrap, f.confidence, f.bootstrap_seed);
+  const BootstrapFit bf = bootstrap_fit(s, lo, hi, f.bootstrap, f.confidence, f.bootstrap_seed, s.per_sketch);
   const LogLogFit fe = fit_loglog(s.x, s.y_exact, lo, hi);
   const SaturatingFit fse = fit_saturating(s.x, s.y_exact);
   const double x_min = *std::min_element(s.x.begin(), s.x.end()), x_max = *std::max_element(s.x.begin(), s.x.end());
@@ -165,6 +166,7 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
       std::sort(sel.begin(), sel.end(), [](auto* a, auto* b) { return a->config.M < b->config.M; });
       if (sel.size() < 3) continue;
       Series s;
+      s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
       const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
       for (const SweepPoint* p : sel) {
         const PointData& d = get(*p);
@@ -192,6 +194,7 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
       std::sort(sel.begin(), sel.end(), [](auto* a, auto* b) { return a->config.N < b->config.N; });
       if (sel.size() < 3) continue;
       Series s;
+      s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
       const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
       for (const SweepPoint* p : sel) {
         const PointData& d = get(*p);
@@ -226,6 +229,7 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
       if (ms.size() < 3 || ns.size() < 2 || pts.size() != ms.size() * ns.size()) continue;
       // Series indexed [i * |N| + j].
       Series s;
+      s.per_sketch = static_cast<std::size_t>(pts[0]->config.trials);
       std::vector<const SweepPoint*> cell(ms.size() * ns.size(), nullptr);
       for (const SweepPoint* p : pts) {
         const auto i = std::lower_bound(ms.begin(), ms.end(), static_cast<double>(p->config.M)) - ms.begin();
@@ -271,7 +275,7 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
       }
       std::vector<double> bm, br;
       if (f.bootstrap > 0)
-        for (const auto& idx : bootstrap_trial_indices(s.trials(), f.bootstrap, f.bootstrap_seed)) {
+        for (const auto& idx : bootstrap_trial_indices(s.trials(), f.bootstrap, f.bootstrap_seed, s.per_sketch)) {
           const Frontier fb = frontier_of(s.means(idx));
           bm.push_back(fb.ok ? -fb.m_star_fit.exponent : NAN);
           br.push_back(fb.ok ? -fb.excess_star_fit.exponent : NAN);

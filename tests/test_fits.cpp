@@ -161,3 +161,37 @@ TEST(Fits, GroupBootstrapResamplesWholeGroups) {
     EXPECT_EQ(a / 2 + b / 3 + c, 3);
   }
 }
+
+TEST(Fits, TwoStageBootstrapResamplesSketchesThenTrials) {
+  // 3 sketches x 4 trials: every replicate is 3 blocks of 4 indices, each block inside one sketch.
+  for (const auto& idx : bootstrap_trial_indices(12, 40, 7, 4)) {
+    ASSERT_EQ(idx.size(), 12u);
+    for (std::size_t k = 0; k < 3; ++k) {
+      const std::size_t sketch = idx[k * 4] / 4;
+      for (std::size_t t = 0; t < 4; ++t) EXPECT_EQ(idx[k * 4 + t] / 4, sketch);
+    }
+  }
+  // With one sketch it is the ordinary bootstrap over trials.
+  const auto plain = bootstrap_trial_indices(12, 5, 7, 12);
+  const auto plain2 = bootstrap_trial_indices(12, 5, 7);
+  EXPECT_EQ(plain, plain2);
+}
+
+TEST(Fits, TwoStageIntervalsWidenWithSketchToSketchVariation) {
+  // Each sketch shifts the whole curve by a common random factor: trials within a sketch cannot see it.
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> g;
+  TrialSeries s;
+  s.x = {4, 8, 16, 32, 64};
+  const int sketches = 6, per = 50;
+  s.y.assign(s.x.size(), std::vector<double>(sketches * per));
+  for (int k = 0; k < sketches; ++k) {
+    const double tilt = 0.15 * g(rng);  // sketch-level change of slope
+    for (int t = 0; t < per; ++t)
+      for (std::size_t i = 0; i < s.x.size(); ++i)
+        s.y[i][k * per + t] = std::pow(s.x[i], -0.5 + tilt) * (1 + 0.05 * g(rng));
+  }
+  const BootstrapFit naive = bootstrap_fit(s, 0, 1e300, 300, 0.95, 3);
+  const BootstrapFit clustered = bootstrap_fit(s, 0, 1e300, 300, 0.95, 3, per);
+  EXPECT_GT(clustered.ols_ci.hi - clustered.ols_ci.lo, 3 * (naive.ols_ci.hi - naive.ols_ci.lo));
+}

@@ -20,8 +20,11 @@ struct TrialSeries {
   std::size_t trials() const;  // smallest trial count over points
 };
 
-// reps resamples of trial indices 0..trials-1, deterministic in seed.
-std::vector<std::vector<std::size_t>> bootstrap_trial_indices(std::size_t trials, std::int64_t reps, std::uint32_t seed);
+// reps resamples of trial indices 0..trials-1, deterministic in seed. With per_sketch < trials (several
+// sketches of per_sketch trials each, trial g in sketch g / per_sketch) the resampling is two-stage: sketches
+// with replacement, then trials within each drawn sketch, so intervals include sketch-to-sketch variation.
+std::vector<std::vector<std::size_t>> bootstrap_trial_indices(std::size_t trials, std::int64_t reps, std::uint32_t seed,
+                                                              std::size_t per_sketch = 0);
 
 struct BootstrapFit {
   LogLogFit ols;      // on the means, x in [lo, hi]
@@ -30,6 +33,6 @@ struct BootstrapFit {
 };
 
 BootstrapFit bootstrap_fit(const TrialSeries& s, double lo, double hi, std::int64_t reps, double level,
-                           std::uint32_t seed);
+                           std::uint32_t seed, std::size_t per_sketch = 0);
 
 }  // namespace sgdlaw
