@@ -122,10 +122,17 @@ def frontier_plot(folder, frontier, fits):
             cs = [float(r["budget"]) for r in rows]
             rs = [float(r["excess_star"]) for r in rows]
             ms = [float(r["m_star"]) for r in rows]
-            style = dict(color=c, ms=4, lw=1) if mk else dict(color=c, lw=1, alpha=0.5)
             lab = f"{group_label(group)} {'Monte Carlo' if mk else 'exact'}"
-            a1.plot(cs, rs, (mk + "-") if mk else "-", label=lab, **style)
-            a2.plot(cs, ms, (mk + "-") if mk else "-", label=lab, **style)
+            if mk:  # filled: optimum inside the M grid (used by the fit); hollow: at its edge
+                inner = [r["interior"] == "1" for r in rows]
+                for ax, ys in ((a1, rs), (a2, ms)):
+                    ax.plot(cs, ys, "-", color=c, lw=1, label=lab)
+                    ax.plot([x for x, i in zip(cs, inner) if i], [y for y, i in zip(ys, inner) if i], "o", color=c, ms=4)
+                    ax.plot([x for x, i in zip(cs, inner) if not i], [y for y, i in zip(ys, inner) if not i], "o",
+                            mfc="none", color=c, ms=4)
+            else:
+                a1.plot(cs, rs, "-", color=c, lw=1, alpha=0.5, label=lab)
+                a2.plot(cs, ms, "-", color=c, lw=1, alpha=0.5, label=lab)
         for ax, q in ((a1, "R*-sigma2 vs C"), (a2, "M* vs C")):
             f = [x for x in fits if x["group"] == group and x["quantity"] == q]
             if f:
@@ -142,6 +149,8 @@ def frontier_plot(folder, frontier, fits):
         ax.set_ylabel(yl)
         ax.grid(True, which="both", alpha=0.25)
         ax.legend(fontsize=6.5)
+    fig.suptitle("compute-optimal frontier (filled: optimum inside the M grid, used by the fit; hollow: at its edge)",
+                 fontsize=10)
     save(fig, folder, "frontier")
 
 
