@@ -61,6 +61,18 @@ std::string num(double x) {
   return buf;
 }
 
+// The points of a group at the largest value of `held` (N for the M axis, M for the N axis), sorted by `axis`.
+std::vector<const SweepPoint*> along_axis(const std::vector<const SweepPoint*>& pts, std::int64_t Config::*held,
+                                          std::int64_t Config::*axis) {
+  std::int64_t top = 0;
+  for (const SweepPoint* p : pts) top = std::max(top, p->config.*held);
+  std::vector<const SweepPoint*> sel;
+  for (const SweepPoint* p : pts)
+    if (p->config.*held == top) sel.push_back(p);
+  std::sort(sel.begin(), sel.end(), [&](const SweepPoint* a, const SweepPoint* b) { return a->config.*axis < b->config.*axis; });
+  return sel;
+}
+
 // A series along one axis: per-trial values plus the exact curve at the same points.
 struct Series : TrialSeries {
   std::vector<double> y_exact;
@@ -158,13 +170,9 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
 
   for (const std::string& grid : f.m_axis_grids) {
     for (const auto& [group, pts] : points_of(grid)) {
-      std::int64_t n_max = 0;
-      for (const SweepPoint* p : pts) n_max = std::max(n_max, p->config.N);
-      std::vector<const SweepPoint*> sel;
-      for (const SweepPoint* p : pts)
-        if (p->config.N == n_max) sel.push_back(p);
-      std::sort(sel.begin(), sel.end(), [](auto* a, auto* b) { return a->config.M < b->config.M; });
+      const std::vector<const SweepPoint*> sel = along_axis(pts, &Config::N, &Config::M);
       if (sel.size() < 3) continue;
+      const std::int64_t n_max = sel[0]->config.N;
       Series s;
       s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
       const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
@@ -186,13 +194,9 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
 
   for (const std::string& grid : f.n_axis_grids) {
     for (const auto& [group, pts] : points_of(grid)) {
-      std::int64_t m_max = 0;
-      for (const SweepPoint* p : pts) m_max = std::max(m_max, p->config.M);
-      std::vector<const SweepPoint*> sel;
-      for (const SweepPoint* p : pts)
-        if (p->config.M == m_max) sel.push_back(p);
-      std::sort(sel.begin(), sel.end(), [](auto* a, auto* b) { return a->config.N < b->config.N; });
+      const std::vector<const SweepPoint*> sel = along_axis(pts, &Config::M, &Config::N);
       if (sel.size() < 3) continue;
+      const std::int64_t m_max = sel[0]->config.M;
       Series s;
       s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
       const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
