@@ -16,6 +16,8 @@ tail -n 5 "$out/ctest.log"
 build-gpu/bench/bench_fast_path --benchmark_format=json >"$out/bench.json" 2>"$out/bench.err" || true
 grep -E '"name"|trial_step_M_per_s' "$out/bench.json" | paste - - | sed 's/[",]//g' | tee "$out/bench.txt"
 if [ "${SWEEP:-1}" = 1 ]; then
-  /usr/bin/time -v build-gpu/sgdlaw sweep configs/lin2024.toml --sweep-out "$out/lin2024" --no-fit >"$out/sweep.log" 2>&1 || true
+  start=$(date +%s)
+  build-gpu/sgdlaw sweep configs/lin2024.toml --sweep-out "$out/lin2024" --no-fit >"$out/sweep.log" 2>&1 || true
+  echo "lin2024 sweep wall seconds: $(( $(date +%s) - start ))" | tee -a "$out/sweep.log"
   tail -n 25 "$out/sweep.log"
 fi
