@@ -14,5 +14,7 @@ for d in Random123 toml++ CLI nlohmann gsl benchmark; do cp -r "/usr/include/$d"
 lib=/usr/lib/$(gcc -print-multiarch)
 cp "$lib/libgsl.a" "$lib/libgslcblas.a" "$out/lib/"
 cp -L "$lib/libbenchmark.so" "$out/lib/libbenchmark.so"  # Debian ships no static google-benchmark
+soname=$(objdump -p "$out/lib/libbenchmark.so" | sed -n "s/ *SONAME *//p")
+[ -n "$soname" ] && cp "$out/lib/libbenchmark.so" "$out/lib/$soname"  # found at run time through the build RPATH
 cp -r /usr/src/googletest "$out/googletest"
 du -sh "$out"
