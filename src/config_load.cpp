@@ -30,6 +30,8 @@ const char* to_string(TrialsOutput t) {
   return t == TrialsOutput::kNone ? "none" : t == TrialsOutput::kFinal ? "final" : "all";
 }
 
+std::string canonical_key(const std::string& key) { return key == "B" ? "batch" : key; }
+
 const std::vector<FieldSpec>& config_fields() {
   static const std::vector<FieldSpec> fields = {
       {"a", "problem", "spectrum exponent: lambda_i = i^-a, a > 1"},
@@ -88,8 +90,9 @@ std::string render_double(double v) {
   return buf;
 }
 
-void add_toml_value(RawSettings& out, const std::string& section, const std::string& key, const toml::node& node,
+void add_toml_value(RawSettings& out, const std::string& section, const std::string& written, const toml::node& node,
                     const std::string& source) {
+  const std::string key = canonical_key(written);
   const FieldSpec* spec = find_field(key);
   if (!spec || section != spec->section) {
     throw ConfigError(source + ": unknown key '" + key + "' in [" + section + "]; allowed keys there: " +

@@ -33,7 +33,7 @@ Grid read_grid(const toml::table& t, const std::string& default_name, const std:
   Grid g;
   g.name = default_name;
   for (auto&& [k, node] : t) {
-    const std::string key(k.str());
+    const std::string key = canonical_key(std::string(k.str()));
     if (key == "name") {
       const auto* s = node.as_string();
       if (!s) throw ConfigError(source + ": [sweep.grid] field 'name' must be a string");
@@ -153,7 +153,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
 
   std::vector<Grid> grids;
   for (auto&& [k, node] : *sweep) {
-    const std::string key(k.str());
+    const std::string key = canonical_key(std::string(k.str()));
     if (key == "out") {
       const auto* s = node.as_string();
       if (!s || s->get().empty()) throw ConfigError(source + ": [sweep] field 'out' must be a non-empty string");

@@ -115,3 +115,8 @@ TEST(ConfigValidation, DivergentStepSizeIsReportedWithTheStableRange) {
     EXPECT_NE(msg.find("stable step sizes are gamma <"), std::string::npos) << msg;
   }
 }
+
+TEST(ConfigValidation, BIsAnAliasOfBatch) {
+  const Config c = resolve_config({parse_toml_settings("[sgd]\nB = 4\nN = 400\n", "f.toml")});
+  EXPECT_EQ(c.batch, 4);
+}

@@ -131,3 +131,10 @@ TEST(Sweep, ConstantScheduleSharesOneRunAcrossNWithIdenticalResults) {
             std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST(Sweep, BatchAxisMayBeWrittenB) {
+  const SweepSpec s = parse_sweep_spec("[sgd]\nN = 400\n[sweep]\nB = [1, 4]\n", "t.toml", {});
+  ASSERT_EQ(s.points.size(), 2u);
+  EXPECT_EQ(s.points[1].config.batch, 4);
+  EXPECT_EQ(s.points[1].name, "grid-batch4");
+}

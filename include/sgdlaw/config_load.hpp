@@ -23,6 +23,9 @@ struct FieldSpec {
 };
 const std::vector<FieldSpec>& config_fields();
 
+// The canonical name of a key: "B" (the paper's batch size) is an alias of "batch"; others are unchanged.
+std::string canonical_key(const std::string& key);
+
 // A raw, unvalidated setting: its text and where it came from (a TOML string may not fill a number).
 struct RawValue {
   enum class Origin { kCommandLine, kTomlString, kTomlNumber, kTomlBool };
