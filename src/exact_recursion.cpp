@@ -23,10 +23,14 @@ ExactCurve exact_expected_risk(const Eigen::VectorXd& mu, const Eigen::VectorXd&
       const double gamma = schedule.at(t);
       const double tv_noise = tv + noise;
       double nb = 0.0, nv = 0.0;
+      double* pbj = pb.data();
+      double* pvj = pv.data();
+      const double* muj = mu.data();
+#pragma omp simd reduction(+ : nb, nv)
       for (Eigen::Index j = 0; j < m; ++j) {
-        exact_coordinate_step(gamma, inv_b, mu[j], tb, tv_noise, &pb[j], &pv[j]);
-        nb += mu[j] * pb[j];
-        nv += mu[j] * pv[j];
+        exact_coordinate_step(gamma, inv_b, muj[j], tb, tv_noise, &pbj[j], &pvj[j]);
+        nb += muj[j] * pbj[j];
+        nv += muj[j] * pvj[j];
       }
       tb = nb;
       tv = nv;
