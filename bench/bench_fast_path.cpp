@@ -7,8 +7,8 @@
 #include <atomic>
 #include <memory>
 
-#include "sgdlaw/backend.hpp"
-#include "sgdlaw/run_plan.hpp"
+#include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/run_plan.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sgdlaw/schedule.hpp"
+#include "sgdlaw/core/schedule.hpp"
 
 namespace sgdlaw::cuda {
 

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "cuda_check.cuh"
+#include "cuda_check.hpp"
 
 namespace sgdlaw::cuda {
 

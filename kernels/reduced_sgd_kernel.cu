@@ -7,7 +7,7 @@
 
 #include "cuda_api.hpp"
 #include "device_buffer.cuh"
-#include "sgdlaw/philox_normals.hpp"
+#include "sgdlaw/core/philox_normals.hpp"
 
 namespace sgdlaw::cuda {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "sgdlaw/config_load.hpp"
-#include "sgdlaw/simulation.hpp"
+#include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/core/simulation.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

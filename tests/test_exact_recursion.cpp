@@ -6,10 +6,10 @@
 
 #include <Eigen/Eigenvalues>
 
-#include "sgdlaw/checkpoints.hpp"
-#include "sgdlaw/exact_recursion.hpp"
-#include "sgdlaw/simulation.hpp"
-#include "sgdlaw/sketch_setup.hpp"
+#include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/core/exact_recursion.hpp"
+#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/core/sketch_setup.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

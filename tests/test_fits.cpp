@@ -4,11 +4,11 @@
 #include <cmath>
 #include <random>
 
-#include "sgdlaw/bootstrap_fit.hpp"
-#include "sgdlaw/compute_frontier.hpp"
-#include "sgdlaw/csv_table.hpp"
-#include "sgdlaw/power_law_fit.hpp"
-#include "sgdlaw/user_fits.hpp"
+#include "sgdlaw/fit/bootstrap_fit.hpp"
+#include "sgdlaw/fit/compute_frontier.hpp"
+#include "sgdlaw/io/csv_table.hpp"
+#include "sgdlaw/fit/power_law_fit.hpp"
+#include "sgdlaw/fit/user_fits.hpp"
 
 using namespace sgdlaw;
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "sgdlaw/config_load.hpp"
+#include "sgdlaw/io/config_load.hpp"
 
 namespace sgdlaw::testing {
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "sgdlaw/simulation.hpp"
+#include "sgdlaw/core/simulation.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "sgdlaw/normal_fill.hpp"
-#include "sgdlaw/philox_normals.hpp"
+#include "sgdlaw/core/normal_fill.hpp"
+#include "sgdlaw/core/philox_normals.hpp"
 
 using namespace sgdlaw;
 

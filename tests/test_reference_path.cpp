@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "sgdlaw/backend.hpp"
-#include "sgdlaw/simulation.hpp"
+#include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/simulation.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

@@ -1,8 +1,8 @@
 // Counter-based streams: same seed, same bits, whatever the thread count; any trial can be re-run alone.
 #include <gtest/gtest.h>
 
-#include "sgdlaw/backend.hpp"
-#include "sgdlaw/simulation.hpp"
+#include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/simulation.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

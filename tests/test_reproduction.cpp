@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "sgdlaw/csv_table.hpp"
+#include "sgdlaw/io/csv_table.hpp"
 
 TEST(Reproduction, Lin2024SmallWithinPointOneOfTheory) {
   namespace fs = std::filesystem;

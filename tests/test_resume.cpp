@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "sgdlaw/run_output.hpp"
-#include "sgdlaw/simulation.hpp"
-#include "sgdlaw/trial_chunks.hpp"
+#include "sgdlaw/io/run_output.hpp"
+#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/io/trial_chunks.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sgdlaw/atomic_file.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
 #include "test_helpers.hpp"
 
 namespace fs = std::filesystem;

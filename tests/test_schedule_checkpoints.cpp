@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "sgdlaw/checkpoints.hpp"
-#include "sgdlaw/schedule.hpp"
+#include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/core/schedule.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

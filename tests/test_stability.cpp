@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "sgdlaw/exact_recursion.hpp"
-#include "sgdlaw/sketch_setup.hpp"
-#include "sgdlaw/stability.hpp"
+#include "sgdlaw/core/exact_recursion.hpp"
+#include "sgdlaw/core/sketch_setup.hpp"
+#include "sgdlaw/core/stability.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sgdlaw/atomic_file.hpp"
-#include "sgdlaw/csv_table.hpp"
-#include "sgdlaw/sweep_runner.hpp"
-#include "sgdlaw/sweep_spec.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
+#include "sgdlaw/io/csv_table.hpp"
+#include "sgdlaw/sweep/sweep_runner.hpp"
+#include "sgdlaw/sweep/sweep_spec.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

@@ -1,0 +1,162 @@
+#pragma once
+// Counter-based random numbers shared by every backend.
+//
+// Philox4x32-10 (Random123) with key = (stream key, seed) and counter = (block, position lo, position hi,
+// purpose). The stream key is the global trial index for per-trial draws and the sketch index for sketch
+// draws, so any trial (or sketch) can be recomputed alone, on any backend, and gives the same numbers.
+//
+// Normals are produced four per Philox call by Box-Muller in single precision with polynomial log and
+// sincos written here (not libm), so the host and the device evaluate the same formulas. Uniforms carry
+// 24 bits, so |z| is capped near 5.9 (probability 4e-9 per draw); see README "Numerics".
+#include <cstdint>
+#include <cmath>
+#include <cstring>
+
+#include <Random123/philox.h>
+
+#include "sgdlaw/core/host_device.hpp"
+
+namespace sgdlaw {
+
+// The fourth counter word: which quantity a draw feeds. Distinct purposes never share a counter.
+enum class Purpose : std::uint32_t {
+  kFeatures = 1,        // reduced path: standard normals g, zeta_j = sqrt(mu_j) g_j
+  kLabelNoise = 2,      // reduced path: effective noise xi / sigma_eff
+  kPrior = 3,           // w* drawn per trial from the prior
+  kPriorFixed = 4,      // the single w* shared by all trials (wstar = "fixed")
+  kSketch = 5,          // Gaussian sketch entries, keyed by sketch index
+  kCovariates = 6,      // reference path: x in d dimensions
+  kCovariateNoise = 7,  // reference path: eps
+};
+
+struct Normals4 {
+  float v[4];
+};
+
+SGDLAW_HD inline float sgdlaw_bits_to_float(std::uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+#endif
+}
+
+SGDLAW_HD inline std::uint32_t sgdlaw_float_to_bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+#endif
+}
+
+// Natural log for u in (0, 1): exponent split, mantissa folded to [sqrt(1/2), sqrt(2)), then
+// ln(1 + x) = x q(x) with q a degree-8 polynomial fitted (Chebyshev-weighted least squares) on that range.
+// No division, so it vectorises cheaply. Absolute error below 1e-7 on the range used.
+SGDLAW_HD inline float fast_log_unit(float u) {
+  std::uint32_t bits = sgdlaw_float_to_bits(u);
+  int e = static_cast<int>((bits >> 23) & 0xFFu) - 127;
+  float m = sgdlaw_bits_to_float((bits & 0x007FFFFFu) | 0x3F800000u);  // [1, 2)
+  const bool fold = m > 1.41421356f;
+  m = fold ? 0.5f * m : m;
+  e = fold ? e + 1 : e;
+  const float x = m - 1.0f;
+  float q = fmaf(x, 0.0875628889f, -0.143977150f);
+  q = fmaf(x, q, 0.149537787f);
+  q = fmaf(x, q, -0.165582806f);
+  q = fmaf(x, q, 0.199563146f);
+  q = fmaf(x, q, -0.250022352f);
+  q = fmaf(x, q, 0.333342016f);
+  q = fmaf(x, q, -0.499999851f);
+  q = fmaf(x, q, 1.0f);
+  return fmaf(x, q, static_cast<float>(e) * 0.693147180559945f);
+}
+
+// sin and cos of 2*pi*u for u in [0, 1): quadrant reduction then Taylor polynomials on [-pi/4, pi/4].
+SGDLAW_HD inline void fast_sincos_2pi(float u, float* s, float* c) {
+  const int q = static_cast<int>(fmaf(u, 4.0f, 0.5f));  // 0..4
+  const float x = fmaf(-0.25f, static_cast<float>(q), u) * 6.28318530717959f;
+  const float x2 = x * x;
+  float ps = fmaf(x2, 1.0f / 362880, -1.0f / 5040);
+  ps = fmaf(x2, ps, 1.0f / 120);
+  ps = fmaf(x2, ps, -1.0f / 6);
+  ps = fmaf(x2, ps, 1.0f);
+  const float sx = x * ps;
+  float cx = fmaf(x2, -1.0f / 3628800, 1.0f / 40320);
+  cx = fmaf(x2, cx, -1.0f / 720);
+  cx = fmaf(x2, cx, 1.0f / 24);
+  cx = fmaf(x2, cx, -0.5f);
+  cx = fmaf(x2, cx, 1.0f);
+  const int qm = q & 3;
+  const float cs = (qm == 0) ? cx : (qm == 1) ? -sx : (qm == 2) ? -cx : sx;
+  const float sn = (qm == 0) ? sx : (qm == 1) ? cx : (qm == 2) ? -sx : -cx;
+  *s = sn;
+  *c = cs;
+}
+
+// sqrt(x) for x > 0 without a hardware square root (vsqrtps dominated the vectorised loop): magic-constant
+// initial guess of 1/sqrt(x) with the tuned first iteration of Moroz et al. (2018; relative error 6.5e-4),
+// then one Newton step whose coefficients are scaled by 1 + 3e-7 so that the error, otherwise one-sided,
+// is centred: relative error within about +-5.5e-7 over the range Box-Muller uses (checked exhaustively
+// by the tests).
+SGDLAW_HD inline float fast_sqrt_positive(float x) {
+  float y = sgdlaw_bits_to_float(0x5F1FFFF9u - (sgdlaw_float_to_bits(x) >> 1));
+  y = 0.703952253f * y * fmaf(-x, y * y, 2.38924456f);
+  y = y * fmaf(-0.500000179f * x, y * y, 1.50000048f);
+  return x * y;
+}
+
+// Two normals from two 32-bit words. Every multiply-add above is an explicit fmaf and the project builds
+// with -ffp-contract=off, so the host (scalar or SIMD) and the device evaluate identical operations.
+SGDLAW_HD inline void box_muller(std::uint32_t w0, std::uint32_t w1, float* n0, float* n1) {
+  const float u1 = (static_cast<float>(w0 >> 8) + 0.5f) * (1.0f / 16777216.0f);  // (0, 1)
+  const float u2 = static_cast<float>(w1 >> 8) * (1.0f / 16777216.0f);           // [0, 1)
+  const float r = fast_sqrt_positive(-2.0f * fast_log_unit(u1));
+  float s, c;
+  fast_sincos_2pi(u2, &s, &c);
+  *n0 = r * c;
+  *n1 = r * s;
+}
+
+// Four standard normals at (seed, key; block, position, purpose).
+SGDLAW_HD inline Normals4 normals4(std::uint32_t seed, std::uint32_t key, std::uint32_t block, std::uint64_t position,
+                                   Purpose purpose) {
+  r123::Philox4x32 gen;
+  r123::Philox4x32::ctr_type ctr = {{block, static_cast<std::uint32_t>(position),
+                                     static_cast<std::uint32_t>(position >> 32), static_cast<std::uint32_t>(purpose)}};
+  r123::Philox4x32::key_type k = {{key, seed}};
+  const r123::Philox4x32::ctr_type r = gen(ctr, k);
+  Normals4 out;
+  box_muller(r.v[0], r.v[1], &out.v[0], &out.v[1]);
+  box_muller(r.v[2], r.v[3], &out.v[2], &out.v[3]);
+  return out;
+}
+
+
+// Layout of a vector of n normals drawn at one (seed, key, position, purpose): with nb = ceil(n / 4)
+// Philox blocks, normal i comes from block i % nb, word i / nb ("planar", so that the CPU fills
+// contiguous runs with SIMD and a GPU thread per coordinate can compute its own normal).
+SGDLAW_HD inline std::uint32_t planar_blocks(std::int64_t n) { return static_cast<std::uint32_t>((n + 3) / 4); }
+
+SGDLAW_HD inline float planar_normal(std::uint32_t seed, std::uint32_t key, std::uint64_t position, Purpose purpose,
+                                     std::int64_t n, std::int64_t i) {
+  const std::uint32_t nb = planar_blocks(n);
+  const std::uint32_t block = static_cast<std::uint32_t>(i % nb);
+  const int word = static_cast<int>(i / nb);
+  return normals4(seed, key, block, position, purpose).v[word];
+}
+
+
+// Label noise of the reduced path is drawn for kNoiseChunk samples at a time: the standard normal for
+// sample q is element q % kNoiseChunk of the planar vector at position q / kNoiseChunk (purpose kLabelNoise).
+constexpr std::int64_t kNoiseChunk = 1024;
+
+SGDLAW_HD inline float label_noise_normal(std::uint32_t seed, std::uint32_t trial, std::uint64_t sample) {
+  return planar_normal(seed, trial, sample / kNoiseChunk, Purpose::kLabelNoise, kNoiseChunk,
+                       static_cast<std::int64_t>(sample % kNoiseChunk));
+}
+
+}  // namespace sgdlaw

@@ -1,0 +1,39 @@
+#pragma once
+// Step-size schedules, evaluated per step on host and device alike.
+#include <cmath>
+#include <cstdint>
+
+#include "sgdlaw/core/config.hpp"
+#include "sgdlaw/core/host_device.hpp"
+
+namespace sgdlaw {
+
+struct Schedule {
+  int kind = 0;  // 0 geometric, 1 constant, 2 power
+  double gamma0 = 0.0;
+  std::int64_t phase_length = 1;  // geometric
+  double power_p = 0.0, power_t0 = 1.0;
+
+  // Step size for step t = 0, 1, ...
+  SGDLAW_HD double at(std::int64_t t) const {
+    if (kind == 0) {
+      const std::int64_t halvings = t / phase_length;
+      return halvings >= 1074 ? 0.0 : ldexp(gamma0, -static_cast<int>(halvings));
+    }
+    if (kind == 1) return gamma0;
+    return gamma0 * pow(1.0 + static_cast<double>(t) / power_t0, -power_p);
+  }
+};
+
+// Geometric phase length in steps: the configured one, or floor(steps / log2(steps)) (at least 1).
+std::int64_t geometric_phase_length(std::int64_t steps, std::int64_t configured);
+
+Schedule make_schedule(const Config& c);
+
+// The x-axis value N_eff for a checkpoint after `samples` samples:
+//   geometric: N / log2(N) (Lin et al.'s N / log N, log base 2 as in the halving schedule);
+//   constant:  N;
+//   power:     B * sum_{t < steps} gamma_t / gamma0 (samples weighted by relative step size).
+double effective_samples(const Config& c, const Schedule& s, std::int64_t samples);
+
+}  // namespace sgdlaw

@@ -1,0 +1,61 @@
+#pragma once
+// One run from configuration to curves: set-up, stability check, exact recursion, Monte Carlo on a backend,
+// divergence check, aggregation.
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sgdlaw/core/exact_recursion.hpp"
+#include "sgdlaw/core/run_plan.hpp"
+#include "sgdlaw/core/trial_results.hpp"
+
+namespace sgdlaw {
+
+// A step size or run whose risk diverges; the message says which configuration and what would be stable.
+class DivergenceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CurveRow {
+  std::int64_t steps = 0, samples = 0, trials = 0;
+  double n_eff = 0.0;
+  double risk_mc = 0.0, risk_se = 0.0, risk_exact = 0.0, risk_exact_sketch_sd = 0.0;
+  double approx_mc = 0.0, approx_se = 0.0, approx_exact = 0.0;
+  double bias_mc = 0.0, bias_se = 0.0, bias_exact = 0.0;
+  double variance_mc = 0.0, variance_se = 0.0, variance_exact = 0.0;
+};
+
+struct RunResult {
+  RunPlan plan;
+  std::string backend;
+  TrialResults trials{0, 0, false};
+  std::vector<ExactCurve> exact;  // per sketch
+  std::vector<CurveRow> rows;
+  double max_stable_gamma = 0.0;  // smallest over sketches
+  double setup_seconds = 0.0, exact_seconds = 0.0, mc_seconds = 0.0;
+  std::int64_t resumed_trials = 0;  // loaded from an interrupted run's saved chunks (trial_chunks.hpp)
+};
+
+// Per-sketch exact curves (prior expectation, or the fixed w*'s own).
+std::vector<ExactCurve> exact_curves(const RunPlan& plan);
+
+// Means and standard errors over trials; standard errors are conditional on the drawn sketches (pooled
+// within-sketch variance), which is the right yardstick against the exact curve of those sketches.
+std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& trials, const std::vector<ExactCurve>& exact);
+
+// The stages of a run, for drivers that spread the trials of one run over processes:
+// prepare_run builds the plan and refuses a divergent step size; compute_exact adds the exact curves;
+// finish_run (once res.trials holds every trial) refuses diverged trials and aggregates.
+class Backend;
+RunResult prepare_run(const Config& config, Backend* backend = nullptr);
+void compute_exact(RunResult& res);
+void finish_run(RunResult& res);
+
+// All stages on one backend. progress(done, total) is called from the calling thread a few times a second
+// while trials run.
+RunResult run_simulation(const Config& config,
+                         const std::function<void(std::int64_t, std::int64_t)>& progress = nullptr);
+
+}  // namespace sgdlaw

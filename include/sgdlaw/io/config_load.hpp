@@ -1,0 +1,47 @@
+#pragma once
+// Reading and validating configurations: TOML files plus command-line overrides of the same keys.
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sgdlaw/core/config.hpp"
+
+namespace sgdlaw {
+
+// Every bad input ends here; what() names the field and the allowed range.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One configurable key: its TOML section, its flag (--name) and a one-line description.
+struct FieldSpec {
+  const char* name;
+  const char* section;
+  const char* help;
+};
+const std::vector<FieldSpec>& config_fields();
+
+// The canonical name of a key: "B" (the paper's batch size) is an alias of "batch"; others are unchanged.
+std::string canonical_key(const std::string& key);
+
+// A raw, unvalidated setting: its text and where it came from (a TOML string may not fill a number).
+struct RawValue {
+  enum class Origin { kCommandLine, kTomlString, kTomlNumber, kTomlBool };
+  std::string text;
+  Origin origin = Origin::kCommandLine;
+};
+using RawSettings = std::map<std::string, RawValue>;
+
+// Reads a TOML file into raw settings; unknown sections/keys and malformed TOML raise ConfigError.
+RawSettings read_toml_settings(const std::string& path);
+RawSettings parse_toml_settings(const std::string& text, const std::string& source_name);
+
+// Validates and resolves raw settings (later entries of `layers` override earlier ones).
+Config resolve_config(const std::vector<RawSettings>& layers);
+
+// Convenience: file (may be empty) + overrides.
+Config load_config(const std::string& toml_path, const RawSettings& overrides);
+
+}  // namespace sgdlaw

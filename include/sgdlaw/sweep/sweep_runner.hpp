@@ -1,0 +1,38 @@
+#pragma once
+// Running a sweep: each point is a run written to <out>/points/<name>/ (atomically, so a point's files
+// appear only complete). Points whose folder already holds the same configuration are skipped, so a sweep
+// killed at any moment resumes and ends with the same results. Divergent points are recorded, not fatal.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sgdlaw/sweep/sweep_spec.hpp"
+
+namespace sgdlaw {
+
+enum class PointState { kMissing, kDone, kFailed };
+
+// Whether a point's folder holds a finished run (or a recorded failure) of exactly this configuration.
+PointState point_state(const SweepPoint& p);
+
+struct SweepRunOptions {
+  std::int64_t shard_index = 0, shard_count = 1;  // run the points assign_points gives this shard
+  std::function<void(const std::string&)> log;    // one line per point
+};
+
+struct SweepRunSummary {
+  std::int64_t ran = 0, skipped = 0, failed = 0, not_mine = 0;
+  std::vector<std::string> failures;  // "name: message"
+};
+
+SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& options);
+
+// Writes <point>/error.json (atomically) recording why the point failed, so a resumed sweep skips it.
+void record_point_failure(const SweepPoint& p, const std::string& message);
+
+// Writes <out>/sweep.csv (one row per point and checkpoint, with the point's parameters) and <out>/sweep.json
+// from the point folders; returns the number of points included. Atomic like everything else.
+std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& version);
+
+}  // namespace sgdlaw

@@ -1,0 +1,32 @@
+#pragma once
+// Subcommands of the sgdlaw program; each registers its options on a CLI11 app and runs when chosen.
+#include <functional>
+#include <map>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+#include "sgdlaw/io/config_load.hpp"
+
+namespace sgdlaw {
+
+// Exit codes: 0 ok, 1 internal error, 2 bad configuration or input, 3 divergent step size, 4 backend unavailable.
+enum ExitCode { kExitOk = 0, kExitError = 1, kExitConfig = 2, kExitDivergence = 3, kExitBackend = 4 };
+
+void register_run_command(CLI::App& app, int& exit_code);
+void register_sweep_command(CLI::App& app, int& exit_code);
+void register_merge_command(CLI::App& app, int& exit_code);
+void register_fit_command(CLI::App& app, int& exit_code);
+void register_plot_command(CLI::App& app, int& exit_code);
+
+// Every configuration key as a flag (--a, --M, ..., --B for --batch), and the ones given on the command line.
+void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage);
+RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std::string>& storage);
+void register_info_command(CLI::App& app, int& exit_code);
+
+// Runs fn, mapping sgdlaw's exceptions to a one-line message on stderr and an exit code.
+int guarded(const std::string& what, const std::function<void()>& fn);
+
+}  // namespace sgdlaw

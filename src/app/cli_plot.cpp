@@ -1,0 +1,49 @@
+// `sgdlaw plot <folder>`: PNG and SVG figures of a run or sweep, drawn by scripts/plot_results.py with
+// matplotlib (Debian's python3-matplotlib; interpreter /usr/bin/python3 unless SGDLAW_PYTHON is set).
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_commands.hpp"
+
+#ifndef SGDLAW_SCRIPTS_DIR
+#define SGDLAW_SCRIPTS_DIR "scripts"
+#endif
+
+namespace sgdlaw {
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+}  // namespace
+
+void register_plot_command(CLI::App& app, int& exit_code) {
+  auto folder = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("plot", "draw PNG/SVG figures of a run or sweep folder");
+  cmd->add_option("folder", *folder, "output folder of `sgdlaw run` or `sgdlaw sweep`")->required();
+  cmd->callback([folder, &exit_code]() {
+    exit_code = guarded("plot", [&]() {
+      const char* env_scripts = std::getenv("SGDLAW_SCRIPTS");
+      const std::string script = std::string(env_scripts ? env_scripts : SGDLAW_SCRIPTS_DIR) + "/plot_results.py";
+      if (!std::filesystem::exists(script))
+        throw std::runtime_error("plot script not found at " + script + " (set SGDLAW_SCRIPTS to the scripts/ folder)");
+      const char* env_python = std::getenv("SGDLAW_PYTHON");
+      const std::string cmdline =
+          shell_quote(env_python ? env_python : "/usr/bin/python3") + " " + shell_quote(script) + " " + shell_quote(*folder);
+      const int status = std::system(cmdline.c_str());
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error("plotting failed (needs python3-matplotlib: bash scripts/install_deps.sh)");
+    });
+  });
+}
+
+}  // namespace sgdlaw

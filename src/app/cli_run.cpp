@@ -1,0 +1,81 @@
+// `sgdlaw run [config.toml] [--key value ...]`
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_commands.hpp"
+#include "sgdlaw/io/config_load.hpp"
+#include "progress_bar.hpp"
+#include "sgdlaw/io/run_output.hpp"
+#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/core/version.hpp"
+
+namespace sgdlaw {
+namespace {
+
+struct RunOptions {
+  std::string config_path;
+  std::map<std::string, std::string> flags;
+  bool quiet = false;
+};
+
+void print_summary(const RunResult& r, double wall) {
+  const Config& c = r.plan.config;
+  std::printf("sgdlaw run: a=%g b=%g d=%lld M=%lld (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
+              c.a, c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch), c.sigma,
+              static_cast<long long>(c.N), static_cast<long long>(c.batch), c.gamma, to_string(c.schedule),
+              r.max_stable_gamma);
+  std::printf("  backend %s, %lld sketch(es) x %lld trials, seed %u; wall %.2fs (setup %.2fs, exact %.2fs, MC %.2fs)\n",
+              r.backend.c_str(), static_cast<long long>(c.sketches), static_cast<long long>(c.trials), c.seed, wall,
+              r.setup_seconds, r.exact_seconds, r.mc_seconds);
+  std::printf("  %12s %12s %14s %12s %14s %8s\n", "N", "N_eff", "risk (MC)", "+- se", "risk (exact)", "z");
+  double max_z = 0.0;
+  const std::size_t n = r.rows.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const CurveRow& row = r.rows[i];
+    const double z = row.risk_se > 0 ? (row.risk_mc - row.risk_exact) / row.risk_se : 0.0;
+    max_z = std::max(max_z, std::fabs(z));
+    if (n <= 8 || i % ((n + 5) / 6) == 0 || i + 1 == n)
+      std::printf("  %12lld %12.5g %14.6g %12.3g %14.6g %8.2f\n", static_cast<long long>(row.samples), row.n_eff,
+                  row.risk_mc, row.risk_se, row.risk_exact, z);
+  }
+  if (r.resumed_trials > 0)
+    std::printf("  resumed: %lld trials loaded from the interrupted run's saved chunks\n",
+                static_cast<long long>(r.resumed_trials));
+  const CurveRow& last = r.rows.back();
+  std::printf("  final: sigma^2 %.4g + approx %.4g + bias %.4g + variance %.4g (exact); max |z| over %zu checkpoints %.2f\n",
+              c.sigma * c.sigma, last.approx_exact, last.bias_exact, last.variance_exact, n, max_z);
+}
+
+}  // namespace
+
+void register_run_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand("run", "simulate one configuration and write curves.csv, config.json");
+  run->add_option("config", opts->config_path, "TOML run file (optional; flags override its keys)");
+  add_config_flags(*run, opts->flags);
+  run->add_flag("--quiet", opts->quiet, "no progress bar, no summary");
+  run->callback([opts, run, &exit_code]() {
+    exit_code = guarded("run", [&]() {
+      Config c = load_config(opts->config_path, collect_config_flags(*run, opts->flags));
+      if (opts->quiet) c.progress = false;
+      const auto t0 = std::chrono::steady_clock::now();
+      ProgressBar bar(c.progress);
+      RunResult r = run_simulation(c, [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
+      bar.finish();
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      RunMeta meta{version_string(), wall, ""};
+      write_run_outputs(r, meta, c.out);
+      if (!opts->quiet) {
+        print_summary(r, wall);
+        std::printf("  wrote %s/curves.csv%s and config.json\n", c.out.c_str(), c.write_trials != TrialsOutput::kNone ? ", trials.csv" : "");
+      }
+    });
+  });
+}
+
+}  // namespace sgdlaw

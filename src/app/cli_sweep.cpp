@@ -1,0 +1,129 @@
+// `sgdlaw sweep file.toml [--key value ...] [--shard i/n] [--analyze-only]`
+#include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_commands.hpp"
+#include "sgdlaw/sweep/mpi_sweep.hpp"
+#include "sgdlaw/sweep/sweep_analysis.hpp"
+#include "sgdlaw/sweep/sweep_merge.hpp"
+#include "sgdlaw/sweep/sweep_runner.hpp"
+#include "sgdlaw/core/version.hpp"
+
+namespace sgdlaw {
+namespace {
+
+struct SweepOptions {
+  std::string path, shard, out;
+  std::map<std::string, std::string> flags;
+  bool analyze_only = false, no_fit = false;
+};
+
+void parse_shard(const std::string& text, SweepRunOptions& o) {
+  const auto slash = text.find('/');
+  long i = -1, n = -1;
+  if (slash != std::string::npos) {
+    try {
+      i = std::stol(text.substr(0, slash));
+      n = std::stol(text.substr(slash + 1));
+    } catch (...) {
+    }
+  }
+  if (!(n >= 1 && i >= 0 && i < n)) throw ConfigError("--shard must be i/n with 0 <= i < n, got '" + text + "'");
+  o.shard_index = i;
+  o.shard_count = n;
+}
+
+// sweep.csv / sweep.json always; fits, slopes, frontier and report once every point is finished.
+void write_tables_and_fits(const SweepSpec& sp, bool no_fit) {
+  std::int64_t missing = 0;
+  for (const SweepPoint& p : sp.points) missing += point_state(p) == PointState::kMissing;
+  const std::int64_t included = write_sweep_tables(sp, version_string());
+  std::printf("  wrote %s/sweep.csv (%lld points) and sweep.json\n", sp.out.c_str(), static_cast<long long>(included));
+  if (missing > 0) {
+    std::printf("  %lld points not finished yet (other shards, or killed): fits wait until they are\n",
+                static_cast<long long>(missing));
+    return;
+  }
+  if (no_fit) return;
+  const SweepAnalysis a = analyze_sweep(sp);
+  if (a.fits.empty()) return;
+  write_sweep_analysis(sp, a);
+  std::printf("\n%s\n  wrote fits.csv, slopes.csv, frontier.csv, report.md\n", a.report_md.c_str());
+}
+
+struct MergeOptions {
+  std::string path, into;
+  std::vector<std::string> shards;
+  bool no_fit = false;
+};
+
+}  // namespace
+
+void register_merge_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<MergeOptions>();
+  CLI::App* cmd = app.add_subcommand("merge", "combine shard folders of one sweep into one folder, then tabulate and fit");
+  cmd->add_option("sweep_file", o->path, "the sweep file the shards ran")->required();
+  cmd->add_option("shards", o->shards, "shard output folders (--sweep-out of each shard)")->required();
+  cmd->add_option("--into", o->into, "merged sweep folder (default: [sweep] out)");
+  cmd->add_flag("--no-fit", o->no_fit, "skip the fits");
+  cmd->callback([o, &exit_code]() {
+    exit_code = guarded("merge", [&]() {
+      SweepSpec spec = load_sweep_spec(o->path, {});
+      if (!o->into.empty()) set_sweep_out(spec, o->into);
+      const MergeSummary m = merge_shards(spec, o->shards, version_string());
+      std::printf("merge %s: %ld points copied, %ld already there, %ld missing from every shard\n", spec.source.c_str(),
+                  m.copied, m.already, m.missing);
+      write_tables_and_fits(spec, o->no_fit);
+    });
+  });
+}
+
+void register_sweep_command(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<SweepOptions>();
+  CLI::App* cmd = app.add_subcommand("sweep", "run every point of a sweep file (resumable), tabulate and fit");
+  cmd->add_option("sweep_file", opts->path, "TOML sweep file ([sweep] grids, [fit])")->required();
+  cmd->add_option("--shard", opts->shard, "run only shard i of n (i/n, 0-based; points split by estimated work)");
+  cmd->add_option("--sweep-out", opts->out, "write the sweep here instead of [sweep] out");
+  cmd->add_flag("--analyze-only", opts->analyze_only, "do not run points; tabulate and fit what is there");
+  cmd->add_flag("--no-fit", opts->no_fit, "run and tabulate, skip the fits");
+  add_config_flags(*cmd, opts->flags);
+  cmd->callback([opts, cmd, &exit_code]() {
+    exit_code = guarded("sweep", [&]() {
+      SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags));
+      if (!opts->out.empty()) set_sweep_out(spec, opts->out);
+      SweepRunOptions ro;
+      if (!opts->shard.empty()) parse_shard(opts->shard, ro);
+      ro.log = [](const std::string& line) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+        std::fflush(stderr);
+      };
+      auto tables_and_fits = [&](const SweepSpec& sp) { write_tables_and_fits(sp, opts->no_fit); };
+      if (launched_under_mpi() && !opts->analyze_only) {
+        if (!opts->shard.empty()) throw ConfigError("--shard and mpirun do not mix: MPI spreads the work itself");
+        const MpiSweepOutcome o = run_sweep_mpi(spec, ro.log, [&](const SweepSpec& sp) {
+          std::printf("sweep %s over MPI: %zu points -> %s\n", sp.source.c_str(), sp.points.size(), sp.out.c_str());
+          tables_and_fits(sp);
+        });
+        if (o.root)
+          std::printf("  ranks %d: ran %lld, already complete %lld, failed %lld\n", o.ranks,
+                      static_cast<long long>(o.summary.ran), static_cast<long long>(o.summary.skipped),
+                      static_cast<long long>(o.summary.failed));
+        return;
+      }
+      std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
+      SweepRunSummary s;
+      if (!opts->analyze_only) {
+        s = run_sweep_points(spec, ro);
+        std::printf("  ran %lld, already complete %lld, failed %lld%s\n", static_cast<long long>(s.ran),
+                    static_cast<long long>(s.skipped), static_cast<long long>(s.failed),
+                    s.not_mine > 0 ? (", other shards' " + std::to_string(s.not_mine)).c_str() : "");
+        for (const auto& msg : s.failures) std::printf("  failed: %s\n", msg.c_str());
+      }
+      tables_and_fits(spec);
+    });
+  });
+}
+
+}  // namespace sgdlaw

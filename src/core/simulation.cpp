@@ -1,0 +1,218 @@
+#include "sgdlaw/core/simulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <future>
+#include <thread>
+
+#include <unistd.h>
+
+#include "sgdlaw/io/config_load.hpp"
+
+#include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/parallel_trials.hpp"
+#include "sgdlaw/core/stability.hpp"
+#include "sgdlaw/io/trial_chunks.hpp"
+
+namespace sgdlaw {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string fmt(double x) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+struct MeanSe {
+  double mean = 0.0, se = 0.0;
+};
+
+// Mean over all trials; SE^2 = (1/K^2) sum_k s_k^2 / T (pooled within-sketch), or s^2 / n when T = 1.
+MeanSe mean_se(const RunPlan& plan, const std::function<double(std::int64_t)>& value) {
+  const std::int64_t K = plan.config.sketches, T = plan.config.trials, n = K * T;
+  MeanSe out;
+  double total = 0.0;
+  for (std::int64_t g = 0; g < n; ++g) total += value(g);
+  out.mean = total / static_cast<double>(n);
+  if (T >= 2) {
+    double var_sum = 0.0;
+    for (std::int64_t k = 0; k < K; ++k) {
+      double m = 0.0;
+      for (std::int64_t t = 0; t < T; ++t) m += value(k * T + t);
+      m /= static_cast<double>(T);
+      double ss = 0.0;
+      for (std::int64_t t = 0; t < T; ++t) ss += (value(k * T + t) - m) * (value(k * T + t) - m);
+      var_sum += ss / static_cast<double>(T - 1) / static_cast<double>(T);
+    }
+    out.se = std::sqrt(var_sum) / static_cast<double>(K);
+  } else if (n >= 2) {
+    double ss = 0.0;
+    for (std::int64_t g = 0; g < n; ++g) ss += (value(g) - out.mean) * (value(g) - out.mean);
+    out.se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
+  }
+  return out;
+}
+
+// Rows [0, part.trials) of part into rows [first, ...) of all.
+void copy_rows(const TrialResults& part, std::int64_t first, TrialResults& all) {
+  const std::int64_t n_ck = all.checkpoints;
+  std::copy(part.risk.begin(), part.risk.end(), all.risk.begin() + first * n_ck);
+  if (all.has_decomposition) {
+    std::copy(part.bias.begin(), part.bias.end(), all.bias.begin() + first * n_ck);
+    std::copy(part.variance.begin(), part.variance.end(), all.variance.begin() + first * n_ck);
+  }
+  std::copy(part.approx.begin(), part.approx.end(), all.approx.begin() + first);
+}
+
+}  // namespace
+
+std::vector<ExactCurve> exact_curves(const RunPlan& plan) {
+  const Config& c = plan.config;
+  std::vector<ExactCurve> out(plan.sketches.size());
+  parallel_trials(static_cast<std::int64_t>(plan.sketches.size()), c.threads, [&](std::int64_t k) {
+    const SketchSetup& s = plan.sketches[k];
+    if (c.wstar == PriorMode::kFixed) {
+      const TrialTarget t = s.has_fixed_target ? TrialTarget{{}, s.fixed_ustar, s.fixed_approx} : draw_target(c, s, 0);
+      out[k] = exact_expected_risk(s.mu, t.ustar.cwiseAbs2(), t.approx, c.sigma * c.sigma, plan.schedule, c.batch,
+                                   plan.checkpoints);
+    } else {
+      out[k] = exact_expected_risk(s.mu, s.p0_prior, s.approx_prior, c.sigma * c.sigma, plan.schedule, c.batch,
+                                   plan.checkpoints);
+    }
+  });
+  return out;
+}
+
+std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, const std::vector<ExactCurve>& exact) {
+  const Config& c = plan.config;
+  const std::int64_t n_ck = static_cast<std::int64_t>(plan.checkpoints.size());
+  const double K = static_cast<double>(exact.size());
+  std::vector<CurveRow> rows(static_cast<std::size_t>(n_ck));
+  const MeanSe approx = mean_se(plan, [&](std::int64_t g) { return tr.approx[g]; });
+  for (std::int64_t ck = 0; ck < n_ck; ++ck) {
+    CurveRow& r = rows[ck];
+    r.steps = plan.checkpoints[ck];
+    r.samples = r.steps * c.batch;
+    r.trials = tr.trials;
+    r.n_eff = effective_samples(c, plan.schedule, r.samples);
+    const MeanSe risk = mean_se(plan, [&](std::int64_t g) { return tr.risk[g * n_ck + ck]; });
+    r.risk_mc = risk.mean;
+    r.risk_se = risk.se;
+    r.approx_mc = approx.mean;
+    r.approx_se = approx.se;
+    if (tr.has_decomposition) {
+      const MeanSe bias = mean_se(plan, [&](std::int64_t g) { return tr.bias[g * n_ck + ck]; });
+      const MeanSe var = mean_se(plan, [&](std::int64_t g) { return tr.variance[g * n_ck + ck]; });
+      r.bias_mc = bias.mean;
+      r.bias_se = bias.se;
+      r.variance_mc = var.mean;
+      r.variance_se = var.se;
+    }
+    double sum = 0.0, sum2 = 0.0;
+    for (const ExactCurve& e : exact) {
+      sum += e.risk[ck];
+      sum2 += e.risk[ck] * e.risk[ck];
+      r.approx_exact += e.approx / K;
+      r.bias_exact += e.bias[ck] / K;
+      r.variance_exact += e.variance[ck] / K;
+    }
+    r.risk_exact = sum / K;
+    r.risk_exact_sketch_sd = K > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / K) / (K - 1))) : 0.0;
+  }
+  return rows;
+}
+
+RunResult prepare_run(const Config& config, Backend* backend) {
+  RunResult res;
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    const double need = estimate_host_bytes(config, resolve_threads(config.threads));
+    const double have = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    if (have > 0 && need > 0.8 * have)
+      throw ConfigError("this run needs about " + fmt(need / 1073741824.0) + " GiB of host memory (M x d matrices for " +
+                        std::to_string(config.sketches) + " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
+                        " GiB here; reduce 'M', 'd' or 'sketches'");
+  }
+  res.plan = backend ? backend->make_plan(config) : make_run_plan(config);
+  res.setup_seconds = seconds_since(t0);
+  res.max_stable_gamma = INFINITY;
+  for (const SketchSetup& s : res.plan.sketches) {
+    const double g = max_stable_step_size(s.mu, config.batch);
+    res.max_stable_gamma = std::min(res.max_stable_gamma, g);
+    if (!step_size_is_stable(config.gamma, s.mu, config.batch)) {
+      throw DivergenceError("field 'gamma' = " + fmt(config.gamma) + " makes SGD diverge (sketch " +
+                            std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
+                            std::to_string(config.batch) + "): the expected risk grows without bound; stable step "
+                            "sizes are gamma < " + fmt(g));
+    }
+  }
+  return res;
+}
+
+void compute_exact(RunResult& res) {
+  const auto t0 = std::chrono::steady_clock::now();
+  res.exact = exact_curves(res.plan);
+  res.exact_seconds = seconds_since(t0);
+  for (std::size_t k = 0; k < res.exact.size(); ++k)
+    if (!res.exact[k].finite)
+      throw DivergenceError("the exact expected risk overflowed for sketch " + std::to_string(k) + " at gamma = " +
+                            fmt(res.plan.config.gamma) + "; use a smaller 'gamma' (stable below " +
+                            fmt(res.max_stable_gamma) + ")");
+}
+
+void finish_run(RunResult& res) {
+  const std::int64_t total = res.trials.trials, n_ck = res.trials.checkpoints;
+  std::int64_t diverged = 0, first_bad = -1;
+  for (std::int64_t g = 0; g < total; ++g) {
+    bool bad = false;
+    for (std::int64_t ck = 0; ck < n_ck; ++ck) bad = bad || !std::isfinite(res.trials.risk[g * n_ck + ck]);
+    if (bad) {
+      ++diverged;
+      if (first_bad < 0) first_bad = g;
+    }
+  }
+  if (diverged > 0)
+    throw DivergenceError(std::to_string(diverged) + " of " + std::to_string(total) + " trials diverged (first: trial " +
+                          std::to_string(first_bad) + ") at gamma = " + fmt(res.plan.config.gamma) +
+                          "; the expected risk is stable below gamma = " + fmt(res.max_stable_gamma) +
+                          " but single trials fluctuate: use a smaller 'gamma'");
+  res.rows = aggregate(res.plan, res.trials, res.exact);
+}
+
+RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
+  RunResult res = prepare_run(config, backend.get());
+  res.backend = backend->name();
+  compute_exact(res);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t total = config.total_trials(), n_ck = static_cast<std::int64_t>(res.plan.checkpoints.size());
+  res.trials = TrialResults(total, n_ck, config.decomposition);
+  std::atomic<std::int64_t> done{0};
+  const std::vector<TrialChunk> chunks = plan_chunks(total, resolve_threads(config.threads));
+  for (const TrialChunk& chunk : chunks) {
+    if (chunks.size() > 1 && load_chunk(config, chunk, res.trials)) {
+      done += chunk.count;
+      res.resumed_trials += chunk.count;
+    } else {
+      TrialResults part(chunk.count, n_ck, config.decomposition);
+      auto job = std::async(std::launch::async, [&]() { backend->run_trials(res.plan, chunk.first, chunk.count, part, done); });
+      while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+        if (progress) progress(done.load(), total);
+      job.get();
+      if (chunks.size() > 1) save_chunk(config, chunk, part);
+      copy_rows(part, chunk.first, res.trials);
+    }
+    if (progress) progress(done.load(), total);
+  }
+  res.mc_seconds = seconds_since(t0);
+  finish_run(res);
+  return res;
+}
+
+}  // namespace sgdlaw

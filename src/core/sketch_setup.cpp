@@ -1,0 +1,99 @@
+#include "sgdlaw/core/sketch_setup.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Eigenvalues>
+
+#include "sgdlaw/core/normal_fill.hpp"
+
+namespace sgdlaw {
+
+void normalize_eigenvector_signs(Eigen::MatrixXd& Q) {
+  for (Eigen::Index j = 0; j < Q.cols(); ++j) {
+    Eigen::Index arg = 0;
+    Q.col(j).cwiseAbs().maxCoeff(&arg);
+    if (Q(arg, j) < 0) Q.col(j) = -Q.col(j);
+  }
+}
+
+SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
+  SketchSetup s;
+  s.index = k;
+  s.d = c.d;
+  s.M = c.M;
+  s.identity = c.sketch == SketchKind::kIdentity;
+  s.lambda.resize(c.d);
+  s.prior_var.resize(c.d);
+  for (std::int64_t i = 0; i < c.d; ++i) {
+    const double idx = static_cast<double>(i + 1);
+    s.lambda[i] = std::pow(idx, -c.a);
+    s.prior_var[i] = std::pow(idx, c.a - c.b);
+  }
+  s.signal_prior = s.lambda.dot(s.prior_var);
+
+  if (s.identity) {
+    s.mu = s.lambda;  // already descending
+    s.p0_prior = s.prior_var;
+    s.approx_prior = 0.0;
+    return s;
+  }
+
+  // S: row r is the normal vector at (seed, key = k, position = r, purpose = sketch), scaled by 1/sqrt(M).
+  s.S.resize(c.M, c.d);
+  std::vector<float> buf(normal_buffer_size(c.d));
+  const double scale = 1.0 / std::sqrt(static_cast<double>(c.M));
+  for (std::int64_t r = 0; r < c.M; ++r) {
+    fill_normals(c.seed, static_cast<std::uint32_t>(k), static_cast<std::uint64_t>(r), Purpose::kSketch, c.d, buf.data());
+    for (std::int64_t i = 0; i < c.d; ++i) s.S(r, i) = scale * static_cast<double>(buf[i]);
+  }
+
+  // Sigma = (S H^1/2)(S H^1/2)^T
+  const RowMatrix SH_half = s.S * s.lambda.cwiseSqrt().asDiagonal();
+  Eigen::MatrixXd sigma = Eigen::MatrixXd::Zero(c.M, c.M);
+  sigma.selfadjointView<Eigen::Lower>().rankUpdate(SH_half);
+  sigma = sigma.selfadjointView<Eigen::Lower>();
+
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(sigma);
+  if (eig.info() != Eigen::Success) throw std::runtime_error("eigen-decomposition of Sigma = S H S^T failed");
+  s.mu = eig.eigenvalues().reverse();
+  s.Q = eig.eigenvectors().rowwise().reverse();
+  normalize_eigenvector_signs(s.Q);
+  if (!(s.mu[c.M - 1] > 0.0))
+    throw std::runtime_error("Sigma = S H S^T is singular to working precision (smallest eigenvalue " +
+                             std::to_string(s.mu[c.M - 1]) + "); use M well below d or a smaller a");
+
+  // A = diag(1/mu) Q^T S H: u* = Q^T Sigma^-1 S H w*.
+  s.A = s.mu.cwiseInverse().asDiagonal() * (s.Q.transpose() * s.S) * s.lambda.asDiagonal();
+  s.p0_prior = s.A.cwiseAbs2() * s.prior_var;
+  s.approx_prior = std::max(0.0, s.signal_prior - s.mu.dot(s.p0_prior));
+  return s;
+}
+
+TrialTarget draw_target(const Config& c, const SketchSetup& s, std::uint32_t global_trial) {
+  TrialTarget t;
+  const bool fixed = c.wstar == PriorMode::kFixed;
+  std::vector<float> buf(normal_buffer_size(c.d));
+  fill_normals(c.seed, fixed ? 0u : global_trial, 0, fixed ? Purpose::kPriorFixed : Purpose::kPrior, c.d, buf.data());
+  t.wstar.resize(c.d);
+  for (std::int64_t i = 0; i < c.d; ++i) t.wstar[i] = std::sqrt(s.prior_var[i]) * static_cast<double>(buf[i]);
+  if (s.identity) {
+    t.ustar = t.wstar;
+    t.approx = 0.0;
+  } else {
+    t.ustar = s.A * t.wstar;
+    const double signal = t.wstar.cwiseAbs2().dot(s.lambda);
+    t.approx = std::max(0.0, signal - s.mu.dot(t.ustar.cwiseAbs2()));
+  }
+  return t;
+}
+
+void apply_sketch(const SketchSetup& s, const Eigen::VectorXd& x, Eigen::VectorXd& z) {
+  if (s.identity) {
+    z = x;
+  } else {
+    z.noalias() = s.S * x;
+  }
+}
+
+}  // namespace sgdlaw

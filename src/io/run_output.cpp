@@ -1,0 +1,129 @@
+#include "sgdlaw/io/run_output.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "sgdlaw/io/trial_chunks.hpp"
+
+namespace sgdlaw {
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json config_to_json(const Config& c) {
+  return {
+      {"problem",
+       {{"a", c.a}, {"b", c.b}, {"d", c.d}, {"sigma", c.sigma}, {"sketch", to_string(c.sketch)}, {"M", c.M},
+        {"wstar", to_string(c.wstar)}, {"covariates", to_string(c.covariates)}}},
+      {"sgd",
+       {{"N", c.N}, {"batch", c.batch}, {"gamma", c.gamma}, {"schedule", to_string(c.schedule)},
+        {"phase_length", c.phase_length}, {"power_p", c.power_p}, {"power_t0", c.power_t0}}},
+      {"run",
+       {{"trials", c.trials}, {"sketches", c.sketches}, {"seed", c.seed}, {"backend", c.backend},
+        {"threads", c.threads}, {"checkpoint_ratio", c.checkpoint_ratio}, {"checkpoint_min", c.checkpoint_min},
+        {"decomposition", c.decomposition}, {"write_trials", to_string(c.write_trials)}, {"out", c.out}}},
+  };
+}
+
+std::string g17(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.12g", x);
+  return buf;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path.string());
+}
+
+std::string curves_csv(const RunResult& r) {
+  const bool split = r.trials.has_decomposition;
+  std::string s = "N,N_eff,steps,trials,risk_mc,risk_se,risk_exact,risk_exact_sketch_sd,approx_mc,approx_se,approx_exact,";
+  s += split ? "bias_mc,bias_se,bias_exact,variance_mc,variance_se,variance_exact,sigma2\n"
+             : "bias_exact,variance_exact,sigma2\n";
+  const double sigma2 = r.plan.config.sigma * r.plan.config.sigma;
+  for (const CurveRow& row : r.rows) {
+    s += std::to_string(row.samples) + "," + g17(row.n_eff) + "," + std::to_string(row.steps) + "," +
+         std::to_string(row.trials) + "," + g17(row.risk_mc) + "," + g17(row.risk_se) + "," + g17(row.risk_exact) + "," +
+         g17(row.risk_exact_sketch_sd) + "," + g17(row.approx_mc) + "," + g17(row.approx_se) + "," +
+         g17(row.approx_exact) + ",";
+    if (split)
+      s += g17(row.bias_mc) + "," + g17(row.bias_se) + "," + g17(row.bias_exact) + "," + g17(row.variance_mc) + "," +
+           g17(row.variance_se) + "," + g17(row.variance_exact) + "," + g17(sigma2) + "\n";
+    else
+      s += g17(row.bias_exact) + "," + g17(row.variance_exact) + "," + g17(sigma2) + "\n";
+  }
+  return s;
+}
+
+void write_trials_csv(const RunResult& r, const fs::path& path) {
+  std::ofstream f(path, std::ios::binary);
+  const TrialResults& t = r.trials;
+  f << "trial,sketch,N,risk,approx" << (t.has_decomposition ? ",bias,variance" : "") << "\n";
+  const std::int64_t first_ck = r.plan.config.write_trials == TrialsOutput::kFinal ? t.checkpoints - 1 : 0;
+  for (std::int64_t g = 0; g < t.trials; ++g)
+    for (std::int64_t ck = first_ck; ck < t.checkpoints; ++ck) {
+      const std::size_t i = static_cast<std::size_t>(g * t.checkpoints + ck);
+      f << g << ',' << g / r.plan.config.trials << ',' << r.rows[ck].samples << ',' << g17(t.risk[i]) << ','
+        << g17(t.approx[g]);
+      if (t.has_decomposition) f << ',' << g17(t.bias[i]) << ',' << g17(t.variance[i]);
+      f << '\n';
+    }
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+std::string config_json(const Config& c) { return config_to_json(c).dump(2); }
+
+void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::string& out_dir) {
+  const fs::path out = fs::path(out_dir);
+  if (out.has_parent_path()) fs::create_directories(out.parent_path());
+  const fs::path tmp = out.string() + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  try {
+    write_file(tmp / "curves.csv", curves_csv(r));
+    if (r.plan.config.write_trials != TrialsOutput::kNone) write_trials_csv(r, tmp / "trials.csv");
+    nlohmann::json j;
+    j["config"] = config_to_json(r.plan.config);
+    j["seed"] = r.plan.config.seed;
+    j["backend"] = r.backend;
+    j["version"] = meta.version;
+    j["command_line"] = meta.command_line;
+    j["source"] = meta.source;
+    j["wall_seconds"] = meta.wall_seconds;
+    j["resumed_trials"] = r.resumed_trials;
+    j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
+    j["derived"] = {{"steps", r.plan.config.steps()},
+                    {"total_trials", r.plan.config.total_trials()},
+                    {"max_stable_gamma", r.max_stable_gamma},
+                    {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
+                    {"schedule_phase_length", r.plan.schedule.phase_length},
+                    {"checkpoints_note",
+                     r.plan.config.schedule == ScheduleKind::kGeometric
+                         ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
+                           "are iterates in the middle of the horizon-N schedule"
+                         : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+    write_file(tmp / "config.json", j.dump(2) + "\n");
+  } catch (...) {
+    fs::remove_all(tmp);
+    throw;
+  }
+  const fs::path old = out.string() + ".old-" + std::to_string(::getpid());
+  if (fs::exists(out)) fs::rename(out, old);
+  fs::rename(tmp, out);
+  fs::remove_all(old);
+  fs::remove_all(resume_dir(r.plan.config));  // saved chunks of this run are now in its outputs
+}
+
+}  // namespace sgdlaw

@@ -1,0 +1,327 @@
+#include "sgdlaw/sweep/sweep_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <stdexcept>
+
+#include "sgdlaw/io/atomic_file.hpp"
+#include "sgdlaw/fit/bootstrap_fit.hpp"
+#include "sgdlaw/fit/compute_frontier.hpp"
+#include "sgdlaw/io/csv_table.hpp"
+#include "sgdlaw/fit/power_law_fit.hpp"
+#include "sgdlaw/sweep/sweep_runner.hpp"
+
+namespace sgdlaw {
+namespace {
+
+// A finished point: per-trial values at the final checkpoint and the exact curve's last row.
+struct PointData {
+  const SweepPoint* p = nullptr;
+  std::vector<double> risk, approx;
+  double n_eff = 0, risk_exact = 0, approx_exact = 0, bias_exact = 0, variance_exact = 0;
+};
+
+PointData load_point(const SweepPoint& p) {
+  PointData d;
+  d.p = &p;
+  const CsvTable curves = read_csv(p.config.out + "/curves.csv");
+  const std::size_t last = curves.rows.size() - 1;
+  d.n_eff = curves.numbers("N_eff")[last];
+  d.risk_exact = curves.numbers("risk_exact")[last];
+  d.approx_exact = curves.numbers("approx_exact")[last];
+  d.bias_exact = curves.numbers("bias_exact")[last];
+  d.variance_exact = curves.numbers("variance_exact")[last];
+  const CsvTable trials = read_csv(p.config.out + "/trials.csv");
+  const auto n = trials.numbers("N"), risk = trials.numbers("risk"), approx = trials.numbers("approx");
+  for (std::size_t i = 0; i < n.size(); ++i)
+    if (n[i] == static_cast<double>(p.config.N)) {
+      d.risk.push_back(risk[i]);
+      d.approx.push_back(approx[i]);
+    }
+  if (d.risk.empty()) throw std::runtime_error(p.config.out + "/trials.csv has no rows at the final N");
+  return d;
+}
+
+// Points of one grid that differ only in M and N form a group: "<grid>;a=..;b=..[;other axes]".
+std::string group_key(const SweepPoint& p) {
+  char ab[96];
+  std::snprintf(ab, sizeof ab, ";a=%g;b=%g", p.config.a, p.config.b);
+  std::string key = p.grid + ab;
+  for (const auto& [k, v] : p.axis_values)
+    if (k != "M" && k != "N" && k != "a" && k != "b") key += ";" + k + "=" + v;
+  return key;
+}
+
+std::string num(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+// The points of a group at the largest value of `held` (N for the M axis, M for the N axis), sorted by `axis`.
+std::vector<const SweepPoint*> along_axis(const std::vector<const SweepPoint*>& pts, std::int64_t Config::*held,
+                                          std::int64_t Config::*axis) {
+  std::int64_t top = 0;
+  for (const SweepPoint* p : pts) top = std::max(top, p->config.*held);
+  std::vector<const SweepPoint*> sel;
+  for (const SweepPoint* p : pts)
+    if (p->config.*held == top) sel.push_back(p);
+  std::sort(sel.begin(), sel.end(), [&](const SweepPoint* a, const SweepPoint* b) { return a->config.*axis < b->config.*axis; });
+  return sel;
+}
+
+// A series along one axis: per-trial values plus the exact curve at the same points.
+struct Series : TrialSeries {
+  std::vector<double> y_exact;
+  std::size_t per_sketch = 0;  // trials per sketch (two-stage bootstrap when there are several sketches)
+};
+
+FitRow fit_row(const std::string& group, const std::string& quantity, const std::string& method) {
+  FitRow r;
+  r.group = group;
+  r.quantity = quantity;
+  r.method = method;
+  return r;
+}
+
+void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
+  if (!row.ok) {  // no point estimate: an interval of the replicates that happened to fit would mislead
+    row.note = "fit failed (too few interior points or positive values)";
+    return;
+  }
+  const Interval iv = percentile_interval(boot, level);
+  row.ci_lo = iv.lo;
+  row.ci_hi = iv.hi;
+  row.boot_sd = iv.sd;
+  row.z = iv.sd > 0 ? (row.slope - row.theory) / iv.sd : 0.0;
+}
+
+// OLS (in the window) and saturating fits of one series, with bootstrap intervals.
+void fit_series(const Series& s, const std::string& group, const std::string& quantity, double theory, double lo,
+                double hi, const FitSpec& f, std::vector<FitRow>& out) {
+  const BootstrapFit bf = bootstrap_fit(s, lo, hi, f.bootstrap, f.confidence, f.bootstrap_seed, s.per_sketch);
+  const LogLogFit fe = fit_loglog(s.x, s.y_exact, lo, hi);
+  const SaturatingFit fse = fit_saturating(s.x, s.y_exact);
+  const double x_min = *std::min_element(s.x.begin(), s.x.end()), x_max = *std::max_element(s.x.begin(), s.x.end());
+  FitRow ols = fit_row(group, quantity, "loglog_ols"), sat = fit_row(group, quantity, "saturating");
+  ols.slope = -bf.ols.exponent;
+  ols.log_prefactor = bf.ols.intercept;
+  sat.log_prefactor = bf.sat.c > 0 ? std::log(bf.sat.c) : 0.0;
+  ols.ok = bf.ols.ok;
+  ols.n_points = bf.ols.n;
+  ols.slope_exact = -fe.exponent;
+  ols.x_lo = std::max(lo, x_min);
+  ols.x_hi = std::min(hi, x_max);
+  sat.slope = -bf.sat.exponent;
+  sat.ok = bf.sat.ok;
+  sat.y_inf = bf.sat.y_inf;
+  sat.n_points = static_cast<long>(s.x.size());
+  sat.slope_exact = -fse.exponent;
+  sat.x_lo = x_min;
+  sat.x_hi = x_max;
+  if (bf.sat.at_bound) sat.note = "exponent at the search bound";
+  for (FitRow* r : {&ols, &sat}) {
+    if (!r->ok) {
+      r->theory = theory;
+      r->note = "fit failed (too few points in the window)";
+      out.push_back(*r);
+      continue;
+    }
+    const Interval& iv = r == &ols ? bf.ols_ci : bf.sat_ci;
+    r->theory = theory;
+    r->ci_lo = iv.lo;
+    r->ci_hi = iv.hi;
+    r->boot_sd = iv.sd;
+    r->z = iv.sd > 0 ? (r->slope - theory) / iv.sd : 0.0;
+    out.push_back(*r);
+  }
+}
+
+void append_slopes(std::string& csv, const std::string& group, const std::string& axis, const Series& s) {
+  const auto m = s.means(), se = s.std_errors();
+  const auto lm = local_slopes(s.x, m), le = local_slopes(s.x, s.y_exact);
+  for (std::size_t i = 0; i < s.x.size(); ++i)
+    csv += group + "," + axis + "," + num(s.x[i]) + "," + num(m[i]) + "," + num(se[i]) + "," + num(s.y_exact[i]) + "," +
+           (lm.empty() ? "" : num(lm[i])) + "," + (le.empty() ? "" : num(le[i])) + "\n";
+}
+
+}  // namespace
+
+SweepAnalysis analyze_sweep(const SweepSpec& spec) {
+  SweepAnalysis out;
+  const FitSpec& f = spec.fit;
+  std::map<std::string, PointData> data;  // by point name
+  auto get = [&](const SweepPoint& p) -> const PointData& {
+    auto it = data.find(p.name);
+    if (it == data.end()) it = data.emplace(p.name, load_point(p)).first;
+    return it->second;
+  };
+  auto points_of = [&](const std::string& grid) {
+    std::map<std::string, std::vector<const SweepPoint*>> groups;
+    for (const SweepPoint& p : spec.points)
+      if (p.grid == grid && point_state(p) == PointState::kDone) groups[group_key(p)].push_back(&p);
+    return groups;
+  };
+  out.slopes_csv = "group,axis,x,excess_mc,excess_se,excess_exact,local_slope_mc,local_slope_exact\n";
+  out.frontier_csv = "group,budget,m_star,excess_star,interior,source\n";
+
+  for (const std::string& grid : f.m_axis_grids) {
+    for (const auto& [group, pts] : points_of(grid)) {
+      const std::vector<const SweepPoint*> sel = along_axis(pts, &Config::N, &Config::M);
+      if (sel.size() < 3) continue;
+      const std::int64_t n_max = sel[0]->config.N;
+      Series s;
+      s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
+      const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
+      for (const SweepPoint* p : sel) {
+        const PointData& d = get(*p);
+        s.x.push_back(static_cast<double>(p->config.M));
+        std::vector<double> y;
+        for (double r : d.risk) y.push_back(r - sigma2);
+        s.y.push_back(y);
+        s.y_exact.push_back(d.risk_exact - sigma2);
+      }
+      const double a = sel[0]->config.a, b = sel[0]->config.b;
+      double hi = f.m_window_hi;
+      if (f.m_regime > 0) hi = std::min(hi, f.m_regime * std::pow(get(*sel[0]).n_eff, 1.0 / a));
+      fit_series(s, group + ";N=" + std::to_string(n_max), "risk-sigma2 vs M", 1.0 - b, f.m_window_lo, hi, f, out.fits);
+      append_slopes(out.slopes_csv, group + ";N=" + std::to_string(n_max), "M", s);
+    }
+  }
+
+  for (const std::string& grid : f.n_axis_grids) {
+    for (const auto& [group, pts] : points_of(grid)) {
+      const std::vector<const SweepPoint*> sel = along_axis(pts, &Config::M, &Config::N);
+      if (sel.size() < 3) continue;
+      const std::int64_t m_max = sel[0]->config.M;
+      Series s;
+      s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
+      const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
+      for (const SweepPoint* p : sel) {
+        const PointData& d = get(*p);
+        s.x.push_back(d.n_eff);
+        std::vector<double> y;
+        for (std::size_t t = 0; t < d.risk.size(); ++t)
+          y.push_back(d.risk[t] - sigma2 - (f.n_axis_subtract_approx ? d.approx[t] : 0.0));
+        s.y.push_back(y);
+        s.y_exact.push_back(f.n_axis_subtract_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
+      }
+      const double a = sel[0]->config.a, b = sel[0]->config.b;
+      const std::string label = group + ";M=" + std::to_string(m_max);
+      double hi = f.n_eff_window_hi;
+      if (f.n_regime > 0) hi = std::min(hi, std::pow(f.n_regime * static_cast<double>(m_max), a));
+      fit_series(s, label, f.n_axis_subtract_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff",
+                 (1.0 - b) / a, f.n_eff_window_lo, hi, f, out.fits);
+      append_slopes(out.slopes_csv, label, "N_eff", s);
+    }
+  }
+
+  for (const std::string& grid : f.frontier_grids) {
+    for (const auto& [group, pts] : points_of(grid)) {
+      std::vector<double> ms, ns;
+      for (const SweepPoint* p : pts) {
+        ms.push_back(static_cast<double>(p->config.M));
+        ns.push_back(static_cast<double>(p->config.N));
+      }
+      std::sort(ms.begin(), ms.end());
+      ms.erase(std::unique(ms.begin(), ms.end()), ms.end());
+      std::sort(ns.begin(), ns.end());
+      ns.erase(std::unique(ns.begin(), ns.end()), ns.end());
+      if (ms.size() < 3 || ns.size() < 2 || pts.size() != ms.size() * ns.size()) continue;
+      // Series indexed [i * |N| + j].
+      Series s;
+      s.per_sketch = static_cast<std::size_t>(pts[0]->config.trials);
+      std::vector<const SweepPoint*> cell(ms.size() * ns.size(), nullptr);
+      for (const SweepPoint* p : pts) {
+        const auto i = std::lower_bound(ms.begin(), ms.end(), static_cast<double>(p->config.M)) - ms.begin();
+        const auto j = std::lower_bound(ns.begin(), ns.end(), static_cast<double>(p->config.N)) - ns.begin();
+        cell[static_cast<std::size_t>(i) * ns.size() + static_cast<std::size_t>(j)] = p;
+      }
+      const double sigma2 = pts[0]->config.sigma * pts[0]->config.sigma;
+      for (const SweepPoint* p : cell) {
+        const PointData& d = get(*p);
+        std::vector<double> y;
+        for (double r : d.risk) y.push_back(r - sigma2);
+        s.y.push_back(y);
+        s.y_exact.push_back(d.risk_exact - sigma2);
+        s.x.push_back(0);
+      }
+      auto frontier_of = [&](const std::vector<double>& flat) {
+        std::vector<std::vector<double>> grid(ms.size(), std::vector<double>(ns.size()));
+        for (std::size_t i = 0; i < ms.size(); ++i)
+          for (std::size_t j = 0; j < ns.size(); ++j) grid[i][j] = flat[i * ns.size() + j];
+        return compute_frontier(ms, ns, grid, f.cost_fixed, f.cost_per_m);
+      };
+      const Frontier fr = frontier_of(s.means());
+      const Frontier fe = frontier_of(s.y_exact);
+      for (const auto* fx : {&fr, &fe})
+        for (const FrontierPoint& q : fx->points)
+          out.frontier_csv += group + "," + num(q.budget) + "," + num(q.m_star) + "," + num(q.excess_star) + "," +
+                              (q.interior ? "1" : "0") + "," + (fx == &fr ? "monte_carlo" : "exact") + "\n";
+      const double a = pts[0]->config.a, b = pts[0]->config.b;
+      FitRow mrow = fit_row(group, "M* vs C", "frontier"), rrow = fit_row(group, "R*-sigma2 vs C", "frontier");
+      mrow.slope = -fr.m_star_fit.exponent;
+      rrow.slope = -fr.excess_star_fit.exponent;
+      mrow.log_prefactor = fr.m_star_fit.intercept;
+      rrow.log_prefactor = fr.excess_star_fit.intercept;
+      mrow.slope_exact = -fe.m_star_fit.exponent;
+      rrow.slope_exact = -fe.excess_star_fit.exponent;
+      mrow.theory = 1.0 / (a + 1.0);
+      rrow.theory = (1.0 - b) / (a + 1.0);
+      mrow.ok = rrow.ok = fr.ok;
+      mrow.n_points = rrow.n_points = fr.m_star_fit.n;
+      if (!fr.points.empty()) {
+        mrow.x_lo = rrow.x_lo = fr.points.front().budget;
+        mrow.x_hi = rrow.x_hi = fr.points.back().budget;
+      }
+      std::vector<double> bm, br;
+      if (f.bootstrap > 0)
+        for (const auto& idx : bootstrap_trial_indices(s.trials(), f.bootstrap, f.bootstrap_seed, s.per_sketch)) {
+          const Frontier fb = frontier_of(s.means(idx));
+          bm.push_back(fb.ok ? -fb.m_star_fit.exponent : NAN);
+          br.push_back(fb.ok ? -fb.excess_star_fit.exponent : NAN);
+        }
+      fill_interval(mrow, bm, f.confidence);
+      fill_interval(rrow, br, f.confidence);
+      out.fits.push_back(mrow);
+      out.fits.push_back(rrow);
+    }
+  }
+
+  // Report.
+  char pct[16];
+  std::snprintf(pct, sizeof pct, "%g%%", 100 * f.confidence);
+  std::string md = "| group | quantity | method | fitted slope | " + std::string(pct) +
+                   " CI (bootstrap over trials) | theory | z | exact-curve slope | points | x range |\n"
+                   "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const FitRow& r : out.fits) {
+    char line[512];
+    std::snprintf(line, sizeof line, "| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %.1f | %.3f | %ld | %.4g .. %.4g |%s\n",
+                  r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory, r.z,
+                  r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.ok ? "" : " (fit failed)");
+    md += line;
+  }
+  out.report_md = md;
+  return out;
+}
+
+void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
+  std::string csv =
+      "group,quantity,method,slope,ci_lo,ci_hi,boot_sd,theory,z,slope_exact,n_points,x_lo,x_hi,y_inf,log_prefactor,ok,note\n";
+  for (const FitRow& r : a.fits) {
+    csv += r.group + "," + r.quantity + "," + r.method + "," + num(r.slope) + "," + num(r.ci_lo) + "," + num(r.ci_hi) + "," +
+           num(r.boot_sd) + "," + num(r.theory) + "," + num(r.z) + "," + num(r.slope_exact) + "," +
+           std::to_string(r.n_points) + "," + num(r.x_lo) + "," + num(r.x_hi) + "," + num(r.y_inf) + "," +
+           num(r.log_prefactor) + "," +
+           (r.ok ? "1" : "0") + "," + r.note + "\n";
+  }
+  write_file_atomically(spec.out + "/fits.csv", csv);
+  write_file_atomically(spec.out + "/slopes.csv", a.slopes_csv);
+  write_file_atomically(spec.out + "/frontier.csv", a.frontier_csv);
+  write_file_atomically(spec.out + "/report.md", a.report_md);
+}
+
+}  // namespace sgdlaw

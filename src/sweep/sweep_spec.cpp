@@ -1,0 +1,240 @@
+#include "sgdlaw/sweep/sweep_spec.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "sgdlaw/io/toml_values.hpp"
+
+namespace sgdlaw {
+namespace {
+
+bool is_field(const std::string& key) {
+  for (const auto& f : config_fields())
+    if (key == f.name) return true;
+  return false;
+}
+
+// Characters safe in a folder name.
+std::string sanitize(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_') ? ch : '_';
+  return out;
+}
+
+struct Grid {
+  std::string name;
+  RawSettings fixed;
+  std::vector<std::pair<std::string, std::vector<RawValue>>> axes;
+};
+
+Grid read_grid(const toml::table& t, const std::string& default_name, const std::string& source) {
+  Grid g;
+  g.name = default_name;
+  for (auto&& [k, node] : t) {
+    const std::string key = canonical_key(std::string(k.str()));
+    if (key == "name") {
+      const auto* s = node.as_string();
+      if (!s) throw ConfigError(source + ": [sweep.grid] field 'name' must be a string");
+      g.name = sanitize(s->get());
+      continue;
+    }
+    if (key == "out" || key == "progress" || key == "write_trials" || key == "threads")
+      throw ConfigError(source + ": field '" + key + "' cannot vary inside a sweep grid");
+    if (!is_field(key)) throw ConfigError(source + ": unknown field '" + key + "' in sweep grid '" + g.name + "'");
+    if (const auto* arr = node.as_array()) {
+      if (arr->empty()) throw ConfigError(source + ": sweep axis '" + key + "' in grid '" + g.name + "' is empty");
+      std::vector<RawValue> values;
+      for (const auto& item : *arr) values.push_back(raw_value_from_toml(item, key, source));
+      g.axes.emplace_back(key, std::move(values));
+    } else {
+      g.fixed[key] = raw_value_from_toml(node, key, source);
+    }
+  }
+  return g;
+}
+
+std::vector<std::string> get_strings(const toml::table& t, const char* key, const std::string& source) {
+  const toml::node* n = t.get(key);
+  std::vector<std::string> out;
+  if (!n) return out;
+  if (const auto* s = n->as_string()) {
+    out.push_back(s->get());
+  } else if (const auto* arr = n->as_array()) {
+    for (const auto& item : *arr) {
+      const auto* s2 = item.as_string();
+      if (!s2) throw ConfigError(source + ": [fit] field '" + key + "' must be a string or an array of strings");
+      out.push_back(s2->get());
+    }
+  } else {
+    throw ConfigError(source + ": [fit] field '" + key + "' must be a string or an array of strings");
+  }
+  return out;
+}
+
+double get_number(const toml::table& t, const char* key, double fallback, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (!n) return fallback;
+  if (auto i = n->as_integer()) return static_cast<double>(i->get());
+  if (auto f = n->as_floating_point()) return f->get();
+  throw ConfigError(source + ": [fit] field '" + key + "' must be a number");
+}
+
+void get_window(const toml::table& t, const char* key, double* lo, double* hi, const std::string& source) {
+  const toml::node* n = t.get(key);
+  if (!n) return;
+  const auto* arr = n->as_array();
+  if (!arr || arr->size() != 2) throw ConfigError(source + ": [fit] field '" + key + "' must be [low, high]");
+  double v[2];
+  for (int i = 0; i < 2; ++i) {
+    const toml::node& item = *arr->get(static_cast<std::size_t>(i));
+    if (auto x = item.as_integer()) v[i] = static_cast<double>(x->get());
+    else if (auto y = item.as_floating_point()) v[i] = y->get();
+    else throw ConfigError(source + ": [fit] field '" + key + "' must hold two numbers");
+  }
+  if (!(v[0] < v[1])) throw ConfigError(source + ": [fit] field '" + key + "' must satisfy low < high");
+  *lo = v[0];
+  *hi = v[1];
+}
+
+FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std::string& source) {
+  FitSpec f;
+  if (!t) return f;
+  static const std::set<std::string> known = {"m_axis_grid", "n_axis_grid", "frontier_grid", "n_axis_subtract_approx",
+                                              "m_window", "n_eff_window", "bootstrap", "confidence",
+                                              "bootstrap_seed", "cost_fixed", "cost_per_m", "m_regime", "n_regime"};
+  for (auto&& [k, node] : *t) {
+    (void)node;
+    if (!known.count(std::string(k.str())))
+      throw ConfigError(source + ": unknown key '" + std::string(k.str()) + "' in [fit]");
+  }
+  f.m_axis_grids = get_strings(*t, "m_axis_grid", source);
+  f.n_axis_grids = get_strings(*t, "n_axis_grid", source);
+  f.frontier_grids = get_strings(*t, "frontier_grid", source);
+  for (const auto* list : {&f.m_axis_grids, &f.n_axis_grids, &f.frontier_grids})
+    for (const std::string& g : *list) {
+      const bool found = std::any_of(grids.begin(), grids.end(), [&](const Grid& x) { return x.name == g; });
+      if (!found) throw ConfigError(source + ": [fit] names grid '" + g + "', which the sweep does not define");
+    }
+  if (const toml::node* n = t->get("n_axis_subtract_approx")) {
+    const auto* b = n->as_boolean();
+    if (!b) throw ConfigError(source + ": [fit] field 'n_axis_subtract_approx' must be true or false");
+    f.n_axis_subtract_approx = b->get();
+  }
+  get_window(*t, "m_window", &f.m_window_lo, &f.m_window_hi, source);
+  get_window(*t, "n_eff_window", &f.n_eff_window_lo, &f.n_eff_window_hi, source);
+  f.m_regime = get_number(*t, "m_regime", 0.0, source);
+  f.n_regime = get_number(*t, "n_regime", 0.0, source);
+  if (!(f.m_regime >= 0 && f.n_regime >= 0)) throw ConfigError(source + ": [fit] fields 'm_regime', 'n_regime' must be >= 0");
+  const double boot = get_number(*t, "bootstrap", 1000, source);
+  if (boot < 0 || boot > 1e6 || boot != static_cast<double>(static_cast<std::int64_t>(boot)))
+    throw ConfigError(source + ": [fit] field 'bootstrap' must be an integer in [0, 1e6]");
+  f.bootstrap = static_cast<std::int64_t>(boot);
+  f.confidence = get_number(*t, "confidence", 0.95, source);
+  if (!(f.confidence > 0.5 && f.confidence < 1.0)) throw ConfigError(source + ": [fit] field 'confidence' must be in (0.5, 1)");
+  f.bootstrap_seed = static_cast<std::uint32_t>(get_number(*t, "bootstrap_seed", 20240, source));
+  f.cost_fixed = get_number(*t, "cost_fixed", 0.0, source);
+  f.cost_per_m = get_number(*t, "cost_per_m", 1.0, source);
+  if (!(f.cost_fixed >= 0 && f.cost_per_m >= 0 && f.cost_fixed + f.cost_per_m > 0))
+    throw ConfigError(source + ": [fit] fields 'cost_fixed', 'cost_per_m' must be >= 0, not both 0");
+  return f;
+}
+
+}  // namespace
+
+SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, const RawSettings& overrides) {
+  const toml::table root = parse_toml_or_throw(text, source);
+  const RawSettings base = parse_toml_settings(text, source);
+  SweepSpec spec;
+  spec.source = source;
+  const toml::table* sweep = root["sweep"].as_table();
+  if (!sweep) throw ConfigError(source + ": a sweep file needs a [sweep] section with at least one grid");
+
+  std::vector<Grid> grids;
+  for (auto&& [k, node] : *sweep) {
+    const std::string key = canonical_key(std::string(k.str()));
+    if (key == "out") {
+      const auto* s = node.as_string();
+      if (!s || s->get().empty()) throw ConfigError(source + ": [sweep] field 'out' must be a non-empty string");
+      spec.out = s->get();
+    } else if (key == "grid") {
+      const auto* arr = node.as_array();
+      if (!arr) throw ConfigError(source + ": [sweep] 'grid' must be an array of tables ([[sweep.grid]])");
+      for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        if (!t) throw ConfigError(source + ": each [[sweep.grid]] must be a table");
+        grids.push_back(read_grid(*t, "grid" + std::to_string(grids.size()), source));
+      }
+    } else if (!is_field(key)) {
+      throw ConfigError(source + ": unknown key '" + key + "' in [sweep]");
+    }
+  }
+  // Axes written directly under [sweep] form one more grid.
+  {
+    toml::table direct;
+    for (auto&& [k, node] : *sweep)
+      if (k.str() != "out" && k.str() != "grid") direct.insert(k, node);
+    if (!direct.empty()) grids.push_back(read_grid(direct, "grid", source));
+  }
+  if (grids.empty()) throw ConfigError(source + ": [sweep] defines no grid");
+  std::set<std::string> names;
+  for (const Grid& g : grids)
+    if (!names.insert(g.name).second) throw ConfigError(source + ": two sweep grids are named '" + g.name + "'");
+  if (spec.out.empty()) {
+    const auto slash = source.find_last_of('/');
+    std::string stem = source.substr(slash == std::string::npos ? 0 : slash + 1);
+    if (stem.size() > 5 && stem.substr(stem.size() - 5) == ".toml") stem.resize(stem.size() - 5);
+    spec.out = "runs/" + stem;
+  }
+
+  std::set<std::string> point_names;
+  for (const Grid& g : grids) {
+    for (const auto& [key, values] : g.axes)
+      if (std::find(spec.axes.begin(), spec.axes.end(), key) == spec.axes.end()) spec.axes.push_back(key);
+    std::vector<std::size_t> idx(g.axes.size(), 0);
+    for (;;) {
+      RawSettings layer = g.fixed;
+      SweepPoint p;
+      p.grid = g.name;
+      p.name = g.name;
+      for (std::size_t i = 0; i < g.axes.size(); ++i) {
+        const auto& [key, values] = g.axes[i];
+        layer[key] = values[idx[i]];
+        p.axis_values.emplace_back(key, values[idx[i]].text);
+        p.name += "-" + key + sanitize(values[idx[i]].text);
+      }
+      try {
+        p.config = resolve_config({base, overrides, layer});
+      } catch (const ConfigError& e) {
+        throw ConfigError(source + ": sweep point " + p.name + ": " + e.what());
+      }
+      p.config.progress = false;
+      p.config.write_trials = TrialsOutput::kFinal;
+      if (!point_names.insert(p.name).second) throw ConfigError(source + ": sweep point " + p.name + " appears twice");
+      spec.points.push_back(std::move(p));
+      std::size_t i = 0;
+      while (i < idx.size() && ++idx[i] == g.axes[i].second.size()) idx[i++] = 0;
+      if (i == idx.size()) break;
+    }
+  }
+  spec.fit = read_fit(root["fit"].as_table(), grids, source);
+  set_sweep_out(spec, spec.out);
+  return spec;
+}
+
+void set_sweep_out(SweepSpec& spec, const std::string& out) {
+  if (out.empty()) throw ConfigError("the sweep output folder must not be empty");
+  spec.out = out;
+  for (SweepPoint& p : spec.points) p.config.out = out + "/points/" + p.name;
+}
+
+SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot open sweep file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_sweep_spec(ss.str(), path, overrides);
+}
+
+}  // namespace sgdlaw
