@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "sgdlaw/io/config_load.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

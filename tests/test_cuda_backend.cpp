@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "sgdlaw/backends/backend.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

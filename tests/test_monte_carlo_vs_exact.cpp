@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "sgdlaw/backends/backend.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;

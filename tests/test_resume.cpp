@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "sgdlaw/io/run_output.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
 #include "test_helpers.hpp"
 

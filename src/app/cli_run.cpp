@@ -11,7 +11,7 @@
 #include "sgdlaw/io/config_load.hpp"
 #include "progress_bar.hpp"
 #include "sgdlaw/io/run_output.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/core/version.hpp"
 
 namespace sgdlaw {

@@ -7,18 +7,13 @@
 #include <tuple>
 
 #include "cuda_api.hpp"
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
-#include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/core/errors.hpp"
 
 namespace sgdlaw {
 namespace {
-
-std::string gib(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
-  return buf;
-}
 
 class CudaBackend final : public Backend {
  public:
@@ -64,8 +59,8 @@ class CudaBackend final : public Backend {
     const std::size_t need = cuda::estimate_device_bytes(c.M, c.d, count, static_cast<std::int64_t>(plan.checkpoints.size()),
                                                          c.sketch == SketchKind::kIdentity);
     if (need > info.free_bytes)
-      throw ConfigError("the CUDA run needs about " + gib(static_cast<double>(need)) + " of device memory, " +
-                        gib(static_cast<double>(info.free_bytes)) + " is free on " + info.name +
+      throw ConfigError("the CUDA run needs about " + format_gib(static_cast<double>(need)) + " of device memory, " +
+                        format_gib(static_cast<double>(info.free_bytes)) + " is free on " + info.name +
                         "; reduce 'trials' per run, 'M' or 'd'");
     const std::int64_t n_ck = static_cast<std::int64_t>(plan.checkpoints.size());
     std::int64_t g = first;
@@ -143,7 +138,7 @@ BackendInfo cuda_backend_info() {
   if (d.count == 0) return {"cuda", false, "compiled (sm_" SGDLAW_CUDA_ARCHS "), but no usable device: " + d.error};
   return {"cuda", true,
           d.name + " (compute " + std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor) + ", " +
-              gib(static_cast<double>(d.total_bytes)) + "), " + std::to_string(d.count) + " device(s)"};
+              format_gib(static_cast<double>(d.total_bytes)) + "), " + std::to_string(d.count) + " device(s)"};
 }
 
 void select_device_for_local_rank(int local_rank) { cuda::select_device(local_rank); }

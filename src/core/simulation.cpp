@@ -1,20 +1,15 @@
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/simulation.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <future>
-#include <thread>
 
 #include <unistd.h>
 
-#include "sgdlaw/io/config_load.hpp"
-
-#include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/stability.hpp"
-#include "sgdlaw/io/trial_chunks.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -23,11 +18,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string fmt(double x) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
+std::string fmt(double x) { return format_g(x, 6); }
 
 struct MeanSe {
   double mean = 0.0, se = 0.0;
@@ -57,17 +48,6 @@ MeanSe mean_se(const RunPlan& plan, const std::function<double(std::int64_t)>& v
     out.se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
   }
   return out;
-}
-
-// Rows [0, part.trials) of part into rows [first, ...) of all.
-void copy_rows(const TrialResults& part, std::int64_t first, TrialResults& all) {
-  const std::int64_t n_ck = all.checkpoints;
-  std::copy(part.risk.begin(), part.risk.end(), all.risk.begin() + first * n_ck);
-  if (all.has_decomposition) {
-    std::copy(part.bias.begin(), part.bias.end(), all.bias.begin() + first * n_ck);
-    std::copy(part.variance.begin(), part.variance.end(), all.variance.begin() + first * n_ck);
-  }
-  std::copy(part.approx.begin(), part.approx.end(), all.approx.begin() + first);
 }
 
 }  // namespace
@@ -128,7 +108,7 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   return rows;
 }
 
-RunResult prepare_run(const Config& config, Backend* backend) {
+RunResult prepare_run(const Config& config, const Planner& planner) {
   RunResult res;
   auto t0 = std::chrono::steady_clock::now();
   {
@@ -139,7 +119,7 @@ RunResult prepare_run(const Config& config, Backend* backend) {
                         std::to_string(config.sketches) + " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
-  res.plan = backend ? backend->make_plan(config) : make_run_plan(config);
+  res.plan = planner(config);
   res.setup_seconds = seconds_since(t0);
   res.max_stable_gamma = INFINITY;
   for (const SketchSetup& s : res.plan.sketches) {
@@ -183,36 +163,6 @@ void finish_run(RunResult& res) {
                           "; the expected risk is stable below gamma = " + fmt(res.max_stable_gamma) +
                           " but single trials fluctuate: use a smaller 'gamma'");
   res.rows = aggregate(res.plan, res.trials, res.exact);
-}
-
-RunResult run_simulation(const Config& config, const std::function<void(std::int64_t, std::int64_t)>& progress) {
-  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
-  RunResult res = prepare_run(config, backend.get());
-  res.backend = backend->name();
-  compute_exact(res);
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t total = config.total_trials(), n_ck = static_cast<std::int64_t>(res.plan.checkpoints.size());
-  res.trials = TrialResults(total, n_ck, config.decomposition);
-  std::atomic<std::int64_t> done{0};
-  const std::vector<TrialChunk> chunks = plan_chunks(total, resolve_threads(config.threads));
-  for (const TrialChunk& chunk : chunks) {
-    if (chunks.size() > 1 && load_chunk(config, chunk, res.trials)) {
-      done += chunk.count;
-      res.resumed_trials += chunk.count;
-    } else {
-      TrialResults part(chunk.count, n_ck, config.decomposition);
-      auto job = std::async(std::launch::async, [&]() { backend->run_trials(res.plan, chunk.first, chunk.count, part, done); });
-      while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
-        if (progress) progress(done.load(), total);
-      job.get();
-      if (chunks.size() > 1) save_chunk(config, chunk, part);
-      copy_rows(part, chunk.first, res.trials);
-    }
-    if (progress) progress(done.load(), total);
-  }
-  res.mc_seconds = seconds_since(t0);
-  finish_run(res);
-  return res;
 }
 
 }  // namespace sgdlaw

@@ -1,3 +1,4 @@
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/config_load.hpp"
 
 #include <cerrno>
@@ -79,17 +80,6 @@ std::string known_keys_of(const std::string& section) {
   return out;
 }
 
-// Shortest decimal that reads back as the same double (0.1 -> "0.1", not "0.10000000000000001").
-std::string render_double(double v) {
-  char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    const bool plain_range = std::fabs(v) >= 1e-4 && std::fabs(v) < 1e15;
-    if (std::strtod(buf, nullptr) == v && !(plain_range && std::strchr(buf, 'e'))) break;
-  }
-  return buf;
-}
-
 void add_toml_value(RawSettings& out, const std::string& section, const std::string& written, const toml::node& node,
                     const std::string& source) {
   const std::string key = canonical_key(written);
@@ -112,7 +102,7 @@ RawValue raw_value_from_toml(const toml::node& node, const std::string& key, con
     v.text = std::to_string(i->get());
     v.origin = RawValue::Origin::kTomlNumber;
   } else if (auto f = node.as_floating_point()) {
-    v.text = render_double(f->get());
+    v.text = format_shortest(f->get());
     v.origin = RawValue::Origin::kTomlNumber;
   } else if (auto bl = node.as_boolean()) {
     v.text = bl->get() ? "true" : "false";
@@ -255,14 +245,14 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
 
   Config c;
   r.real("a", &c.a);
-  if (!(c.a > 1.0)) range_error("a", "a > 1 (summable spectrum)", render_double(c.a));
+  if (!(c.a > 1.0)) range_error("a", "a > 1 (summable spectrum)", format_shortest(c.a));
   c.b = c.a;
   r.real("b", &c.b);
-  if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", render_double(c.b));
+  if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", format_shortest(c.b));
   r.integer("d", &c.d);
   if (c.d < 1 || c.d > 100000000) range_error("d", "1 <= d <= 1e8", std::to_string(c.d));
   r.real("sigma", &c.sigma);
-  if (!(c.sigma >= 0.0)) range_error("sigma", "sigma >= 0", render_double(c.sigma));
+  if (!(c.sigma >= 0.0)) range_error("sigma", "sigma >= 0", format_shortest(c.sigma));
   r.choice("sketch", {{"gaussian", SketchKind::kGaussian}, {"identity", SketchKind::kIdentity}}, &c.sketch);
   const bool m_given = r.integer("M", &c.M);
   if (c.sketch == SketchKind::kIdentity) {
@@ -285,16 +275,16 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
   if (c.N % c.batch != 0) range_error("N", "N a multiple of batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
   if (c.N > (std::int64_t(1) << 50)) range_error("N", "N <= 2^50", std::to_string(c.N));
   r.real("gamma", &c.gamma);
-  if (!(c.gamma > 0.0)) range_error("gamma", "gamma > 0", render_double(c.gamma));
+  if (!(c.gamma > 0.0)) range_error("gamma", "gamma > 0", format_shortest(c.gamma));
   r.choice("schedule",
            {{"geometric", ScheduleKind::kGeometric}, {"constant", ScheduleKind::kConstant}, {"power", ScheduleKind::kPower}},
            &c.schedule);
   r.integer("phase_length", &c.phase_length);
   if (c.phase_length < 0) range_error("phase_length", "phase_length >= 0 (0 = steps / log2 steps)", std::to_string(c.phase_length));
   r.real("power_p", &c.power_p);
-  if (!(c.power_p >= 0.0)) range_error("power_p", "power_p >= 0", render_double(c.power_p));
+  if (!(c.power_p >= 0.0)) range_error("power_p", "power_p >= 0", format_shortest(c.power_p));
   r.real("power_t0", &c.power_t0);
-  if (!(c.power_t0 > 0.0)) range_error("power_t0", "power_t0 > 0", render_double(c.power_t0));
+  if (!(c.power_t0 > 0.0)) range_error("power_t0", "power_t0 > 0", format_shortest(c.power_t0));
 
   r.integer("trials", &c.trials);
   if (c.trials < 1) range_error("trials", "trials >= 1", std::to_string(c.trials));
@@ -312,7 +302,7 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
   if (threads < 0 || threads > 4096) range_error("threads", "0 <= threads <= 4096", std::to_string(threads));
   c.threads = static_cast<int>(threads);
   r.real("checkpoint_ratio", &c.checkpoint_ratio);
-  if (!(c.checkpoint_ratio > 1.0)) range_error("checkpoint_ratio", "checkpoint_ratio > 1", render_double(c.checkpoint_ratio));
+  if (!(c.checkpoint_ratio > 1.0)) range_error("checkpoint_ratio", "checkpoint_ratio > 1", format_shortest(c.checkpoint_ratio));
   r.integer("checkpoint_min", &c.checkpoint_min);
   if (c.checkpoint_min < 1) range_error("checkpoint_min", "checkpoint_min >= 1", std::to_string(c.checkpoint_min));
   r.boolean("decomposition", &c.decomposition);

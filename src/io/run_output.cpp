@@ -1,5 +1,8 @@
 #include "sgdlaw/io/run_output.hpp"
 
+#include "sgdlaw/core/format.hpp"
+#include "sgdlaw/io/csv_writer.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -31,11 +34,7 @@ nlohmann::json config_to_json(const Config& c) {
   };
 }
 
-std::string g17(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.12g", x);
-  return buf;
-}
+std::string g17(double x) { return format_g(x, 12); }
 
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
@@ -46,22 +45,25 @@ void write_file(const fs::path& path, const std::string& text) {
 
 std::string curves_csv(const RunResult& r) {
   const bool split = r.trials.has_decomposition;
-  std::string s = "N,N_eff,steps,trials,risk_mc,risk_se,risk_exact,risk_exact_sketch_sd,approx_mc,approx_se,approx_exact,";
-  s += split ? "bias_mc,bias_se,bias_exact,variance_mc,variance_se,variance_exact,sigma2\n"
-             : "bias_exact,variance_exact,sigma2\n";
+  std::vector<std::string> header = {"N",         "N_eff",     "steps",        "trials",
+                                     "risk_mc",   "risk_se",   "risk_exact",   "risk_exact_sketch_sd",
+                                     "approx_mc", "approx_se", "approx_exact"};
+  const std::vector<std::string> tail =
+      split ? std::vector<std::string>{"bias_mc", "bias_se", "bias_exact", "variance_mc", "variance_se", "variance_exact",
+                                       "sigma2"}
+            : std::vector<std::string>{"bias_exact", "variance_exact", "sigma2"};
+  header.insert(header.end(), tail.begin(), tail.end());
+  CsvWriter csv(header, 12);
   const double sigma2 = r.plan.config.sigma * r.plan.config.sigma;
   for (const CurveRow& row : r.rows) {
-    s += std::to_string(row.samples) + "," + g17(row.n_eff) + "," + std::to_string(row.steps) + "," +
-         std::to_string(row.trials) + "," + g17(row.risk_mc) + "," + g17(row.risk_se) + "," + g17(row.risk_exact) + "," +
-         g17(row.risk_exact_sketch_sd) + "," + g17(row.approx_mc) + "," + g17(row.approx_se) + "," +
-         g17(row.approx_exact) + ",";
-    if (split)
-      s += g17(row.bias_mc) + "," + g17(row.bias_se) + "," + g17(row.bias_exact) + "," + g17(row.variance_mc) + "," +
-           g17(row.variance_se) + "," + g17(row.variance_exact) + "," + g17(sigma2) + "\n";
-    else
-      s += g17(row.bias_exact) + "," + g17(row.variance_exact) + "," + g17(sigma2) + "\n";
+    csv.cell(row.samples).cell(row.n_eff).cell(row.steps).cell(row.trials).cell(row.risk_mc).cell(row.risk_se);
+    csv.cell(row.risk_exact).cell(row.risk_exact_sketch_sd).cell(row.approx_mc).cell(row.approx_se).cell(row.approx_exact);
+    if (split) csv.cell(row.bias_mc).cell(row.bias_se);
+    csv.cell(row.bias_exact);
+    if (split) csv.cell(row.variance_mc).cell(row.variance_se);
+    csv.cell(row.variance_exact).cell(sigma2).end_row();
   }
-  return s;
+  return csv.text();
 }
 
 void write_trials_csv(const RunResult& r, const fs::path& path) {

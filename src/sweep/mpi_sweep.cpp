@@ -1,3 +1,4 @@
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 
 #include <mpi.h>
@@ -13,7 +14,7 @@
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
 #include "sgdlaw/io/run_output.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
 #include "sgdlaw/core/version.hpp"
 
@@ -23,11 +24,7 @@ bool mpi_compiled() { return true; }
 
 namespace {
 
-std::string fmt(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.5g", x);
-  return buf;
-}
+std::string fmt(double x) { return format_g(x, 5); }
 
 // Per-trial payload of a unit: risk, bias, variance (if split) and approx, each row-major over its trials.
 std::size_t payload_size(const Config& c, std::int64_t count, std::int64_t checkpoints) {
@@ -67,153 +64,102 @@ struct PointProgress {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
-}  // namespace
+struct Topology {
+  int rank = 0, ranks = 1, local_rank = 0, local_size = 1;
+};
 
-MpiSweepOutcome run_sweep_mpi(const SweepSpec& spec, const std::function<void(const std::string&)>& log,
-                              const std::function<void(const SweepSpec&)>& after_on_root) {
-  int provided = 0;
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-  int rank = 0, ranks = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+Topology mpi_topology() {
+  Topology t;
+  MPI_Comm_rank(MPI_COMM_WORLD, &t.rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &t.ranks);
   MPI_Comm node;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-  int local_rank = 0, local_size = 1;
-  MPI_Comm_rank(node, &local_rank);
-  MPI_Comm_size(node, &local_size);
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, t.rank, MPI_INFO_NULL, &node);
+  MPI_Comm_rank(node, &t.local_rank);
+  MPI_Comm_size(node, &t.local_size);
   MPI_Comm_free(&node);
-  MpiSweepOutcome outcome;
-  outcome.root = rank == 0;
-  outcome.ranks = ranks;
-  try {
-    // Rank 0 decides which points are missing (the file system is the shared truth) and tells everyone.
-    std::vector<int> todo_flags(spec.points.size(), 0);
-    if (rank == 0)
-      for (std::size_t i = 0; i < spec.points.size(); ++i) {
-        const PointState st = point_state(spec.points[i]);
-        todo_flags[i] = st == PointState::kMissing ? 1 : 0;
-        if (st == PointState::kDone) ++outcome.summary.skipped;
-        if (st == PointState::kFailed) ++outcome.summary.failed;
-      }
-    MPI_Bcast(todo_flags.data(), static_cast<int>(todo_flags.size()), MPI_INT, 0, MPI_COMM_WORLD);
-    std::vector<std::size_t> todo;
-    for (std::size_t i = 0; i < todo_flags.size(); ++i)
-      if (todo_flags[i]) todo.push_back(i);
-    const std::vector<WorkUnit> units = plan_units(spec, todo, ranks);
-    if (units.size() >= 32767) throw std::runtime_error("too many work units for MPI tags; split the sweep");
-    if (rank == 0 && log)
-      log("mpi: " + std::to_string(ranks) + " ranks, " + std::to_string(todo.size()) + " points to run in " +
-          std::to_string(units.size()) + " units");
+  return t;
+}
 
-    select_device_for_local_rank(local_rank);
+// One MPI sweep: every rank computes its units; rank 0 gathers them and finishes each point through the
+// per-point pipeline (point_pipeline.hpp) with the gathered trials as the source.
+class MpiSweep {
+ public:
+  MpiSweep(const SweepSpec& spec, const Topology& topo, const std::function<void(const std::string&)>& log)
+      : spec_(spec), topo_(topo), log_(log) {
+    opt_.log = log;
+  }
+
+  SweepRunSummary run() {
+    const std::vector<std::size_t> todo = missing_points();
+    units_ = plan_units(spec_, todo, topo_.ranks);
+    if (units_.size() >= 32767) throw std::runtime_error("too many work units for MPI tags; split the sweep");
+    if (root() && log_)
+      log_("mpi: " + std::to_string(topo_.ranks) + " ranks, " + std::to_string(todo.size()) + " points to run in " +
+           std::to_string(units_.size()) + " units");
+    select_device_for_local_rank(topo_.local_rank);
     const unsigned hw = std::thread::hardware_concurrency();
-    const int threads_per_rank = std::max(1, static_cast<int>(hw == 0 ? 1 : hw) / std::max(1, local_size));
-
-    // Rank 0 bookkeeping.
-    std::map<std::size_t, PointProgress> progress;
-    if (rank == 0)
-      for (const WorkUnit& u : units) ++progress[u.point].units_left;
-    int remaining_foreign = 0;
-    if (rank == 0)
-      for (const WorkUnit& u : units) remaining_foreign += u.rank != 0;
-
-    std::size_t cached_point = static_cast<std::size_t>(-1);
-    std::unique_ptr<RunResult> cached;
-    bool cached_diverged = false;
-    auto prepared = [&](std::size_t point) -> RunResult* {
-      if (point != cached_point) {
-        cached.reset();
-        cached_diverged = false;
-        cached_point = point;
-        try {
-          cached = std::make_unique<RunResult>(prepare_run(spec.points[point].config));
-        } catch (const DivergenceError&) {
-          cached_diverged = true;
-        }
+    threads_ = std::max(1, static_cast<int>(hw == 0 ? 1 : hw) / std::max(1, topo_.local_size));
+    if (root())
+      for (const WorkUnit& u : units_) {
+        ++progress_[u.point].units_left;
+        remaining_foreign_ += u.rank != 0;
       }
-      return cached_diverged ? nullptr : cached.get();
-    };
+    compute_own_units();
+    if (root())
+      while (remaining_foreign_ > 0) receive_one(true);
+    return summary_;
+  }
 
-    auto finalize = [&](std::size_t point) {
-      const SweepPoint& p = spec.points[point];
-      PointProgress& pp = progress[point];
+ private:
+  bool root() const { return topo_.rank == 0; }
+
+  // Rank 0 decides which points are missing (the file system is the shared truth) and tells everyone.
+  std::vector<std::size_t> missing_points() {
+    std::vector<int> flags(spec_.points.size(), 0);
+    if (root())
+      for (std::size_t i = 0; i < spec_.points.size(); ++i) {
+        const PointState st = point_state(spec_.points[i]);
+        flags[i] = st == PointState::kMissing ? 1 : 0;
+        if (st == PointState::kDone) ++summary_.skipped;
+        if (st == PointState::kFailed) ++summary_.failed;
+      }
+    MPI_Bcast(flags.data(), static_cast<int>(flags.size()), MPI_INT, 0, MPI_COMM_WORLD);
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < flags.size(); ++i)
+      if (flags[i]) todo.push_back(i);
+    return todo;
+  }
+
+  // The prepared run of a point (cached: a rank's units of one point are consecutive); null if it diverges.
+  const RunResult* prepared(std::size_t point) {
+    if (point != cached_point_) {
+      cached_.reset();
+      cached_point_ = point;
       try {
-        RunResult* base = prepared(point);
-        if (!base) prepare_run(p.config);  // throws the DivergenceError with its message
-        RunResult res = std::move(*base);
-        cached.reset();
-        cached_point = static_cast<std::size_t>(-1);
-        res.backend = make_backend(p.config.backend, 1)->name();
-        compute_exact(res);
-        res.trials = std::move(*pp.trials);
-        finish_run(res);
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - pp.start).count();
-        write_run_outputs(res, RunMeta{version_string(), wall, "mpi sweep " + spec.source + " point " + p.name}, p.config.out);
-        ++outcome.summary.ran;
-        if (log) {
-          const CurveRow& last = res.rows.back();
-          log(p.name + ": done, final risk " + fmt(last.risk_mc) + " +- " + fmt(last.risk_se) + " (exact " +
-              fmt(last.risk_exact) + ")");
-        }
-      } catch (const DivergenceError& e) {
-        record_point_failure(p, e.what());
-        ++outcome.summary.failed;
-        outcome.summary.failures.push_back(p.name + ": " + e.what());
-        if (log) log(p.name + ": DIVERGED: " + e.what());
+        cached_ = std::make_unique<RunResult>(prepare_run(spec_.points[point].config));
+      } catch (const DivergenceError&) {
       }
-      progress.erase(point);
-    };
+    }
+    return cached_.get();
+  }
 
-    auto accept = [&](std::size_t unit_index, const std::vector<double>& payload) {
-      const WorkUnit& u = units[unit_index];
-      PointProgress& pp = progress[u.point];
-      const Config& c = spec.points[u.point].config;
-      if (payload.size() == 1 && std::isnan(payload[0])) {
-        pp.diverged = true;
-      } else if (!pp.diverged) {
-        if (!pp.trials) {
-          const auto n_ck = static_cast<std::int64_t>(checkpoint_steps(c).size());
-          if (payload.size() != payload_size(c, u.count, n_ck)) throw std::logic_error("MPI payload of unexpected size");
-          pp.trials = std::make_unique<TrialResults>(c.total_trials(), n_ck, c.decomposition);
-        }
-        unpack_into(payload, u.first, u.count, *pp.trials);
-      }
-      if (--pp.units_left == 0) finalize(u.point);
-    };
-
-    auto receive_one = [&](bool blocking) -> bool {
-      int flag = 1;
-      MPI_Status st;
-      if (blocking)
-        MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
-      else
-        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-      if (!flag) return false;
-      int n = 0;
-      MPI_Get_count(&st, MPI_DOUBLE, &n);
-      std::vector<double> payload(static_cast<std::size_t>(n));
-      MPI_Recv(payload.data(), n, MPI_DOUBLE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      --remaining_foreign;
-      accept(static_cast<std::size_t>(st.MPI_TAG), payload);
-      return true;
-    };
-
+  void compute_own_units() {
     std::vector<double> payload;
-    for (std::size_t ui = 0; ui < units.size(); ++ui) {
-      const WorkUnit& u = units[ui];
-      if (u.rank != rank) continue;
-      RunResult* base = prepared(u.point);
+    for (std::size_t ui = 0; ui < units_.size(); ++ui) {
+      const WorkUnit& u = units_[ui];
+      if (u.rank != topo_.rank) continue;
+      const RunResult* base = prepared(u.point);
       if (!base) {
-        payload.assign(1, std::nan(""));
+        payload.assign(1, std::nan(""));  // "this point diverges": rank 0 reruns prepare for the message
       } else {
         const Config& c = base->plan.config;
         TrialResults part(u.count, static_cast<std::int64_t>(base->plan.checkpoints.size()), c.decomposition);
         std::atomic<std::int64_t> done{0};
-        make_backend(c.backend, threads_per_rank)->run_trials(base->plan, u.first, u.count, part, done);
+        make_backend(c.backend, threads_)->run_trials(base->plan, u.first, u.count, part, done);
         pack(part, payload);
         if (payload.size() != payload_size(c, u.count, part.checkpoints)) throw std::logic_error("payload size");
       }
-      if (rank == 0) {
+      if (root()) {
         accept(ui, payload);
         while (receive_one(false)) {
         }
@@ -221,12 +167,92 @@ MpiSweepOutcome run_sweep_mpi(const SweepSpec& spec, const std::function<void(co
         MPI_Send(payload.data(), static_cast<int>(payload.size()), MPI_DOUBLE, 0, static_cast<int>(ui), MPI_COMM_WORLD);
       }
     }
-    if (rank == 0)
-      while (remaining_foreign > 0) receive_one(true);
+  }
+
+  bool receive_one(bool blocking) {
+    int flag = 1;
+    MPI_Status st;
+    if (blocking)
+      MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+    else
+      MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+    if (!flag) return false;
+    int n = 0;
+    MPI_Get_count(&st, MPI_DOUBLE, &n);
+    std::vector<double> payload(static_cast<std::size_t>(n));
+    MPI_Recv(payload.data(), n, MPI_DOUBLE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    --remaining_foreign_;
+    accept(static_cast<std::size_t>(st.MPI_TAG), payload);
+    return true;
+  }
+
+  void accept(std::size_t unit_index, const std::vector<double>& payload) {
+    const WorkUnit& u = units_[unit_index];
+    PointProgress& pp = progress_[u.point];
+    const Config& c = spec_.points[u.point].config;
+    if (payload.size() == 1 && std::isnan(payload[0])) {
+      pp.diverged = true;
+    } else if (!pp.diverged) {
+      if (!pp.trials) {
+        const auto n_ck = static_cast<std::int64_t>(checkpoint_steps(c).size());
+        if (payload.size() != payload_size(c, u.count, n_ck)) throw std::logic_error("MPI payload of unexpected size");
+        pp.trials = std::make_unique<TrialResults>(c.total_trials(), n_ck, c.decomposition);
+      }
+      unpack_into(payload, u.first, u.count, *pp.trials);
+    }
+    if (--pp.units_left == 0) finalize(u.point);
+  }
+
+  // Stages 1-4 with the gathered trials as the source, then the point's folder (or its recorded failure).
+  void finalize(std::size_t point) {
+    const SweepPoint& p = spec_.points[point];
+    PointProgress& pp = progress_[point];
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - pp.start).count();
+    RunMeta meta{version_string(), wall, "mpi sweep " + spec_.source + " point " + p.name};
+    auto gathered = [&](RunResult& res) {
+      if (!pp.trials) throw std::logic_error("no trials gathered for point " + p.name);
+      res.trials = std::move(*pp.trials);
+    };
+    complete_point(p, p.name, meta, [&]() {
+      // The cached plan when this rank prepared it (the usual case); otherwise prepare_run plans afresh and
+      // raises the DivergenceError with its message when the point diverges.
+      std::unique_ptr<RunResult> base = cached_point_ == point ? std::move(cached_) : nullptr;
+      cached_point_ = static_cast<std::size_t>(-1);
+      Planner planner = make_run_plan;
+      if (base) planner = [&base](const Config&) { return base->plan; };
+      return run_point(p.config, planner, make_backend(p.config.backend, 1)->name(), gathered);
+    }, opt_, summary_);
+    progress_.erase(point);
+  }
+
+  const SweepSpec& spec_;
+  Topology topo_;
+  std::function<void(const std::string&)> log_;
+  SweepRunOptions opt_;
+  SweepRunSummary summary_;
+  std::vector<WorkUnit> units_;
+  int threads_ = 1, remaining_foreign_ = 0;
+  std::map<std::size_t, PointProgress> progress_;  // rank 0: points still gathering
+  std::size_t cached_point_ = static_cast<std::size_t>(-1);
+  std::unique_ptr<RunResult> cached_;
+};
+
+}  // namespace
+
+MpiSweepOutcome run_sweep_mpi(const SweepSpec& spec, const std::function<void(const std::string&)>& log,
+                              const std::function<void(const SweepSpec&)>& after_on_root) {
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  const Topology topo = mpi_topology();
+  MpiSweepOutcome outcome;
+  outcome.root = topo.rank == 0;
+  outcome.ranks = topo.ranks;
+  try {
+    outcome.summary = MpiSweep(spec, topo, log).run();
     MPI_Barrier(MPI_COMM_WORLD);
-    if (rank == 0 && after_on_root) after_on_root(spec);
+    if (outcome.root && after_on_root) after_on_root(spec);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sgdlaw sweep (rank %d): error: %s\n", rank, e.what());
+    std::fprintf(stderr, "sgdlaw sweep (rank %d): error: %s\n", topo.rank, e.what());
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   MPI_Finalize();

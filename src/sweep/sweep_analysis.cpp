@@ -11,6 +11,8 @@
 #include "sgdlaw/fit/bootstrap_fit.hpp"
 #include "sgdlaw/fit/compute_frontier.hpp"
 #include "sgdlaw/io/csv_table.hpp"
+#include "sgdlaw/io/csv_writer.hpp"
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
 
@@ -47,18 +49,10 @@ PointData load_point(const SweepPoint& p) {
 
 // Points of one grid that differ only in M and N form a group: "<grid>;a=..;b=..[;other axes]".
 std::string group_key(const SweepPoint& p) {
-  char ab[96];
-  std::snprintf(ab, sizeof ab, ";a=%g;b=%g", p.config.a, p.config.b);
-  std::string key = p.grid + ab;
+  std::string key = p.grid + format_printf(";a=%g;b=%g", p.config.a, p.config.b);
   for (const auto& [k, v] : p.axis_values)
     if (k != "M" && k != "N" && k != "a" && k != "b") key += ";" + k + "=" + v;
   return key;
-}
-
-std::string num(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
 }
 
 // The points of a group at the largest value of `held` (N for the M axis, M for the N axis), sorted by `axis`.
@@ -140,185 +134,211 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
   }
 }
 
-void append_slopes(std::string& csv, const std::string& group, const std::string& axis, const Series& s) {
-  const auto m = s.means(), se = s.std_errors();
-  const auto lm = local_slopes(s.x, m), le = local_slopes(s.x, s.y_exact);
-  for (std::size_t i = 0; i < s.x.size(); ++i)
-    csv += group + "," + axis + "," + num(s.x[i]) + "," + num(m[i]) + "," + num(se[i]) + "," + num(s.y_exact[i]) + "," +
-           (lm.empty() ? "" : num(lm[i])) + "," + (le.empty() ? "" : num(le[i])) + "\n";
+std::string report_markdown(const std::vector<FitRow>& fits, double confidence) {
+  std::string md = "| group | quantity | method | fitted slope | " + format_printf("%g%%", 100 * confidence) +
+                   " CI (bootstrap over trials) | theory | z | exact-curve slope | points | x range |\n"
+                   "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const FitRow& r : fits)
+    md += format_printf("| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %.1f | %.3f | %ld | %.4g .. %.4g |%s\n",
+                        r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory, r.z,
+                        r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.ok ? "" : " (fit failed)");
+  return md;
+}
+
+// Everything one analysis accumulates; each axis and the frontier add to it.
+class SweepAnalyzer {
+ public:
+  explicit SweepAnalyzer(const SweepSpec& spec)
+      : spec_(spec),
+        f_(spec.fit),
+        slopes_({"group", "axis", "x", "excess_mc", "excess_se", "excess_exact", "local_slope_mc", "local_slope_exact"},
+                6),
+        frontier_({"group", "budget", "m_star", "excess_star", "interior", "source"}, 6) {}
+
+  // One scaling axis (M at the largest N, or N_eff at the largest M) of every group of a grid.
+  struct Axis {
+    std::int64_t Config::*held;
+    std::int64_t Config::*along;
+    const char* held_name;  // "N" or "M", in the group label
+    const char* x_name;     // "M" or "N_eff", in slopes.csv
+    bool n_axis;
+  };
+
+  void axis(const std::string& grid, const Axis& ax) {
+    for (const auto& [group, pts] : points_of(grid)) {
+      const std::vector<const SweepPoint*> sel = along_axis(pts, ax.held, ax.along);
+      if (sel.size() < 3) continue;
+      const Config& c0 = sel[0]->config;
+      const bool minus_approx = ax.n_axis && f_.n_axis_subtract_approx;
+      Series s;
+      s.per_sketch = static_cast<std::size_t>(c0.trials);
+      const double sigma2 = c0.sigma * c0.sigma;
+      for (const SweepPoint* p : sel) {
+        const PointData& d = get(*p);
+        s.x.push_back(ax.n_axis ? d.n_eff : static_cast<double>(p->config.M));
+        std::vector<double> y;
+        for (std::size_t t = 0; t < d.risk.size(); ++t) y.push_back(d.risk[t] - sigma2 - (minus_approx ? d.approx[t] : 0.0));
+        s.y.push_back(y);
+        s.y_exact.push_back(minus_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
+      }
+      const std::string label = group + ";" + ax.held_name + "=" + std::to_string(c0.*ax.held);
+      if (ax.n_axis) {
+        double hi = f_.n_eff_window_hi;
+        if (f_.n_regime > 0) hi = std::min(hi, std::pow(f_.n_regime * static_cast<double>(c0.M), c0.a));
+        fit_series(s, label, minus_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff", (1.0 - c0.b) / c0.a,
+                   f_.n_eff_window_lo, hi, f_, fits_);
+      } else {
+        double hi = f_.m_window_hi;
+        if (f_.m_regime > 0) hi = std::min(hi, f_.m_regime * std::pow(get(*sel[0]).n_eff, 1.0 / c0.a));
+        fit_series(s, label, "risk-sigma2 vs M", 1.0 - c0.b, f_.m_window_lo, hi, f_, fits_);
+      }
+      append_slopes(label, ax.x_name, s);
+    }
+  }
+
+  // The compute-optimal frontier of every complete M x N group of a grid.
+  void frontier(const std::string& grid) {
+    for (const auto& [group, pts] : points_of(grid)) frontier_of_group(group, pts);
+  }
+
+  SweepAnalysis finish() {
+    SweepAnalysis out;
+    out.fits = std::move(fits_);
+    out.slopes_csv = slopes_.text();
+    out.frontier_csv = frontier_.text();
+    out.report_md = report_markdown(out.fits, f_.confidence);
+    return out;
+  }
+
+ private:
+  const PointData& get(const SweepPoint& p) {
+    auto it = data_.find(p.name);
+    if (it == data_.end()) it = data_.emplace(p.name, load_point(p)).first;
+    return it->second;
+  }
+
+  std::map<std::string, std::vector<const SweepPoint*>> points_of(const std::string& grid) const {
+    std::map<std::string, std::vector<const SweepPoint*>> groups;
+    for (const SweepPoint& p : spec_.points)
+      if (p.grid == grid && point_state(p) == PointState::kDone) groups[group_key(p)].push_back(&p);
+    return groups;
+  }
+
+  void append_slopes(const std::string& group, const std::string& axis, const Series& s) {
+    const auto m = s.means(), se = s.std_errors();
+    const auto lm = local_slopes(s.x, m), le = local_slopes(s.x, s.y_exact);
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      slopes_.cell(group).cell(axis).cell(s.x[i]).cell(m[i]).cell(se[i]).cell(s.y_exact[i]);
+      lm.empty() ? slopes_.empty_cell() : slopes_.cell(lm[i]);
+      le.empty() ? slopes_.empty_cell() : slopes_.cell(le[i]);
+      slopes_.end_row();
+    }
+  }
+
+  void frontier_of_group(const std::string& group, const std::vector<const SweepPoint*>& pts);
+
+  const SweepSpec& spec_;
+  const FitSpec& f_;
+  std::map<std::string, PointData> data_;  // by point name
+  std::vector<FitRow> fits_;
+  CsvWriter slopes_, frontier_;
+};
+
+std::vector<double> sorted_unique(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vector<const SweepPoint*>& pts) {
+  std::vector<double> ms, ns;
+  for (const SweepPoint* p : pts) {
+    ms.push_back(static_cast<double>(p->config.M));
+    ns.push_back(static_cast<double>(p->config.N));
+  }
+  ms = sorted_unique(ms);
+  ns = sorted_unique(ns);
+  if (ms.size() < 3 || ns.size() < 2 || pts.size() != ms.size() * ns.size()) return;
+  // Series indexed [i * |N| + j].
+  Series s;
+  s.per_sketch = static_cast<std::size_t>(pts[0]->config.trials);
+  std::vector<const SweepPoint*> cell(ms.size() * ns.size(), nullptr);
+  for (const SweepPoint* p : pts) {
+    const auto i = std::lower_bound(ms.begin(), ms.end(), static_cast<double>(p->config.M)) - ms.begin();
+    const auto j = std::lower_bound(ns.begin(), ns.end(), static_cast<double>(p->config.N)) - ns.begin();
+    cell[static_cast<std::size_t>(i) * ns.size() + static_cast<std::size_t>(j)] = p;
+  }
+  const double sigma2 = pts[0]->config.sigma * pts[0]->config.sigma;
+  for (const SweepPoint* p : cell) {
+    const PointData& d = get(*p);
+    std::vector<double> y;
+    for (double r : d.risk) y.push_back(r - sigma2);
+    s.y.push_back(y);
+    s.y_exact.push_back(d.risk_exact - sigma2);
+    s.x.push_back(0);
+  }
+  auto frontier_of = [&](const std::vector<double>& flat) {
+    std::vector<std::vector<double>> grid(ms.size(), std::vector<double>(ns.size()));
+    for (std::size_t i = 0; i < ms.size(); ++i)
+      for (std::size_t j = 0; j < ns.size(); ++j) grid[i][j] = flat[i * ns.size() + j];
+    return compute_frontier(ms, ns, grid, f_.cost_fixed, f_.cost_per_m);
+  };
+  const Frontier fr = frontier_of(s.means());
+  const Frontier fe = frontier_of(s.y_exact);
+  for (const auto* fx : {&fr, &fe})
+    for (const FrontierPoint& q : fx->points) {
+      frontier_.cell(group).cell(q.budget).cell(q.m_star).cell(q.excess_star);
+      frontier_.cell(q.interior ? "1" : "0").cell(fx == &fr ? "monte_carlo" : "exact").end_row();
+    }
+  const double a = pts[0]->config.a, b = pts[0]->config.b;
+  FitRow mrow = fit_row(group, "M* vs C", "frontier"), rrow = fit_row(group, "R*-sigma2 vs C", "frontier");
+  mrow.slope = -fr.m_star_fit.exponent;
+  rrow.slope = -fr.excess_star_fit.exponent;
+  mrow.log_prefactor = fr.m_star_fit.intercept;
+  rrow.log_prefactor = fr.excess_star_fit.intercept;
+  mrow.slope_exact = -fe.m_star_fit.exponent;
+  rrow.slope_exact = -fe.excess_star_fit.exponent;
+  mrow.theory = 1.0 / (a + 1.0);
+  rrow.theory = (1.0 - b) / (a + 1.0);
+  mrow.ok = rrow.ok = fr.ok;
+  mrow.n_points = rrow.n_points = fr.m_star_fit.n;
+  if (!fr.points.empty()) {
+    mrow.x_lo = rrow.x_lo = fr.points.front().budget;
+    mrow.x_hi = rrow.x_hi = fr.points.back().budget;
+  }
+  std::vector<double> bm, br;
+  if (f_.bootstrap > 0)
+    for (const auto& idx : bootstrap_trial_indices(s.trials(), f_.bootstrap, f_.bootstrap_seed, s.per_sketch)) {
+      const Frontier fb = frontier_of(s.means(idx));
+      bm.push_back(fb.ok ? -fb.m_star_fit.exponent : NAN);
+      br.push_back(fb.ok ? -fb.excess_star_fit.exponent : NAN);
+    }
+  fill_interval(mrow, bm, f_.confidence);
+  fill_interval(rrow, br, f_.confidence);
+  fits_.push_back(mrow);
+  fits_.push_back(rrow);
 }
 
 }  // namespace
 
 SweepAnalysis analyze_sweep(const SweepSpec& spec) {
-  SweepAnalysis out;
-  const FitSpec& f = spec.fit;
-  std::map<std::string, PointData> data;  // by point name
-  auto get = [&](const SweepPoint& p) -> const PointData& {
-    auto it = data.find(p.name);
-    if (it == data.end()) it = data.emplace(p.name, load_point(p)).first;
-    return it->second;
-  };
-  auto points_of = [&](const std::string& grid) {
-    std::map<std::string, std::vector<const SweepPoint*>> groups;
-    for (const SweepPoint& p : spec.points)
-      if (p.grid == grid && point_state(p) == PointState::kDone) groups[group_key(p)].push_back(&p);
-    return groups;
-  };
-  out.slopes_csv = "group,axis,x,excess_mc,excess_se,excess_exact,local_slope_mc,local_slope_exact\n";
-  out.frontier_csv = "group,budget,m_star,excess_star,interior,source\n";
-
-  for (const std::string& grid : f.m_axis_grids) {
-    for (const auto& [group, pts] : points_of(grid)) {
-      const std::vector<const SweepPoint*> sel = along_axis(pts, &Config::N, &Config::M);
-      if (sel.size() < 3) continue;
-      const std::int64_t n_max = sel[0]->config.N;
-      Series s;
-      s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
-      const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
-      for (const SweepPoint* p : sel) {
-        const PointData& d = get(*p);
-        s.x.push_back(static_cast<double>(p->config.M));
-        std::vector<double> y;
-        for (double r : d.risk) y.push_back(r - sigma2);
-        s.y.push_back(y);
-        s.y_exact.push_back(d.risk_exact - sigma2);
-      }
-      const double a = sel[0]->config.a, b = sel[0]->config.b;
-      double hi = f.m_window_hi;
-      if (f.m_regime > 0) hi = std::min(hi, f.m_regime * std::pow(get(*sel[0]).n_eff, 1.0 / a));
-      fit_series(s, group + ";N=" + std::to_string(n_max), "risk-sigma2 vs M", 1.0 - b, f.m_window_lo, hi, f, out.fits);
-      append_slopes(out.slopes_csv, group + ";N=" + std::to_string(n_max), "M", s);
-    }
-  }
-
-  for (const std::string& grid : f.n_axis_grids) {
-    for (const auto& [group, pts] : points_of(grid)) {
-      const std::vector<const SweepPoint*> sel = along_axis(pts, &Config::M, &Config::N);
-      if (sel.size() < 3) continue;
-      const std::int64_t m_max = sel[0]->config.M;
-      Series s;
-      s.per_sketch = static_cast<std::size_t>(sel[0]->config.trials);
-      const double sigma2 = sel[0]->config.sigma * sel[0]->config.sigma;
-      for (const SweepPoint* p : sel) {
-        const PointData& d = get(*p);
-        s.x.push_back(d.n_eff);
-        std::vector<double> y;
-        for (std::size_t t = 0; t < d.risk.size(); ++t)
-          y.push_back(d.risk[t] - sigma2 - (f.n_axis_subtract_approx ? d.approx[t] : 0.0));
-        s.y.push_back(y);
-        s.y_exact.push_back(f.n_axis_subtract_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
-      }
-      const double a = sel[0]->config.a, b = sel[0]->config.b;
-      const std::string label = group + ";M=" + std::to_string(m_max);
-      double hi = f.n_eff_window_hi;
-      if (f.n_regime > 0) hi = std::min(hi, std::pow(f.n_regime * static_cast<double>(m_max), a));
-      fit_series(s, label, f.n_axis_subtract_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff",
-                 (1.0 - b) / a, f.n_eff_window_lo, hi, f, out.fits);
-      append_slopes(out.slopes_csv, label, "N_eff", s);
-    }
-  }
-
-  for (const std::string& grid : f.frontier_grids) {
-    for (const auto& [group, pts] : points_of(grid)) {
-      std::vector<double> ms, ns;
-      for (const SweepPoint* p : pts) {
-        ms.push_back(static_cast<double>(p->config.M));
-        ns.push_back(static_cast<double>(p->config.N));
-      }
-      std::sort(ms.begin(), ms.end());
-      ms.erase(std::unique(ms.begin(), ms.end()), ms.end());
-      std::sort(ns.begin(), ns.end());
-      ns.erase(std::unique(ns.begin(), ns.end()), ns.end());
-      if (ms.size() < 3 || ns.size() < 2 || pts.size() != ms.size() * ns.size()) continue;
-      // Series indexed [i * |N| + j].
-      Series s;
-      s.per_sketch = static_cast<std::size_t>(pts[0]->config.trials);
-      std::vector<const SweepPoint*> cell(ms.size() * ns.size(), nullptr);
-      for (const SweepPoint* p : pts) {
-        const auto i = std::lower_bound(ms.begin(), ms.end(), static_cast<double>(p->config.M)) - ms.begin();
-        const auto j = std::lower_bound(ns.begin(), ns.end(), static_cast<double>(p->config.N)) - ns.begin();
-        cell[static_cast<std::size_t>(i) * ns.size() + static_cast<std::size_t>(j)] = p;
-      }
-      const double sigma2 = pts[0]->config.sigma * pts[0]->config.sigma;
-      for (const SweepPoint* p : cell) {
-        const PointData& d = get(*p);
-        std::vector<double> y;
-        for (double r : d.risk) y.push_back(r - sigma2);
-        s.y.push_back(y);
-        s.y_exact.push_back(d.risk_exact - sigma2);
-        s.x.push_back(0);
-      }
-      auto frontier_of = [&](const std::vector<double>& flat) {
-        std::vector<std::vector<double>> grid(ms.size(), std::vector<double>(ns.size()));
-        for (std::size_t i = 0; i < ms.size(); ++i)
-          for (std::size_t j = 0; j < ns.size(); ++j) grid[i][j] = flat[i * ns.size() + j];
-        return compute_frontier(ms, ns, grid, f.cost_fixed, f.cost_per_m);
-      };
-      const Frontier fr = frontier_of(s.means());
-      const Frontier fe = frontier_of(s.y_exact);
-      for (const auto* fx : {&fr, &fe})
-        for (const FrontierPoint& q : fx->points)
-          out.frontier_csv += group + "," + num(q.budget) + "," + num(q.m_star) + "," + num(q.excess_star) + "," +
-                              (q.interior ? "1" : "0") + "," + (fx == &fr ? "monte_carlo" : "exact") + "\n";
-      const double a = pts[0]->config.a, b = pts[0]->config.b;
-      FitRow mrow = fit_row(group, "M* vs C", "frontier"), rrow = fit_row(group, "R*-sigma2 vs C", "frontier");
-      mrow.slope = -fr.m_star_fit.exponent;
-      rrow.slope = -fr.excess_star_fit.exponent;
-      mrow.log_prefactor = fr.m_star_fit.intercept;
-      rrow.log_prefactor = fr.excess_star_fit.intercept;
-      mrow.slope_exact = -fe.m_star_fit.exponent;
-      rrow.slope_exact = -fe.excess_star_fit.exponent;
-      mrow.theory = 1.0 / (a + 1.0);
-      rrow.theory = (1.0 - b) / (a + 1.0);
-      mrow.ok = rrow.ok = fr.ok;
-      mrow.n_points = rrow.n_points = fr.m_star_fit.n;
-      if (!fr.points.empty()) {
-        mrow.x_lo = rrow.x_lo = fr.points.front().budget;
-        mrow.x_hi = rrow.x_hi = fr.points.back().budget;
-      }
-      std::vector<double> bm, br;
-      if (f.bootstrap > 0)
-        for (const auto& idx : bootstrap_trial_indices(s.trials(), f.bootstrap, f.bootstrap_seed, s.per_sketch)) {
-          const Frontier fb = frontier_of(s.means(idx));
-          bm.push_back(fb.ok ? -fb.m_star_fit.exponent : NAN);
-          br.push_back(fb.ok ? -fb.excess_star_fit.exponent : NAN);
-        }
-      fill_interval(mrow, bm, f.confidence);
-      fill_interval(rrow, br, f.confidence);
-      out.fits.push_back(mrow);
-      out.fits.push_back(rrow);
-    }
-  }
-
-  // Report.
-  char pct[16];
-  std::snprintf(pct, sizeof pct, "%g%%", 100 * f.confidence);
-  std::string md = "| group | quantity | method | fitted slope | " + std::string(pct) +
-                   " CI (bootstrap over trials) | theory | z | exact-curve slope | points | x range |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const FitRow& r : out.fits) {
-    char line[512];
-    std::snprintf(line, sizeof line, "| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %.1f | %.3f | %ld | %.4g .. %.4g |%s\n",
-                  r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory, r.z,
-                  r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.ok ? "" : " (fit failed)");
-    md += line;
-  }
-  out.report_md = md;
-  return out;
+  SweepAnalyzer an(spec);
+  for (const std::string& grid : spec.fit.m_axis_grids) an.axis(grid, {&Config::N, &Config::M, "N", "M", false});
+  for (const std::string& grid : spec.fit.n_axis_grids) an.axis(grid, {&Config::M, &Config::N, "M", "N_eff", true});
+  for (const std::string& grid : spec.fit.frontier_grids) an.frontier(grid);
+  return an.finish();
 }
 
 void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
-  std::string csv =
-      "group,quantity,method,slope,ci_lo,ci_hi,boot_sd,theory,z,slope_exact,n_points,x_lo,x_hi,y_inf,log_prefactor,ok,note\n";
+  CsvWriter csv({"group", "quantity", "method", "slope", "ci_lo", "ci_hi", "boot_sd", "theory", "z", "slope_exact",
+                 "n_points", "x_lo", "x_hi", "y_inf", "log_prefactor", "ok", "note"},
+                6);
   for (const FitRow& r : a.fits) {
-    csv += r.group + "," + r.quantity + "," + r.method + "," + num(r.slope) + "," + num(r.ci_lo) + "," + num(r.ci_hi) + "," +
-           num(r.boot_sd) + "," + num(r.theory) + "," + num(r.z) + "," + num(r.slope_exact) + "," +
-           std::to_string(r.n_points) + "," + num(r.x_lo) + "," + num(r.x_hi) + "," + num(r.y_inf) + "," +
-           num(r.log_prefactor) + "," +
-           (r.ok ? "1" : "0") + "," + r.note + "\n";
+    csv.cell(r.group).cell(r.quantity).cell(r.method).cell(r.slope).cell(r.ci_lo).cell(r.ci_hi).cell(r.boot_sd);
+    csv.cell(r.theory).cell(r.z).cell(r.slope_exact).cell(static_cast<std::int64_t>(r.n_points)).cell(r.x_lo);
+    csv.cell(r.x_hi).cell(r.y_inf).cell(r.log_prefactor).cell(r.ok ? "1" : "0").cell(r.note).end_row();
   }
-  write_file_atomically(spec.out + "/fits.csv", csv);
+  write_file_atomically(spec.out + "/fits.csv", csv.text());
   write_file_atomically(spec.out + "/slopes.csv", a.slopes_csv);
   write_file_atomically(spec.out + "/frontier.csv", a.frontier_csv);
   write_file_atomically(spec.out + "/report.md", a.report_md);

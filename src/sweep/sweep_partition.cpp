@@ -1,3 +1,4 @@
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
 
 #include <algorithm>
@@ -82,9 +83,7 @@ std::string sweep_fingerprint(const SweepSpec& spec) {
     mix(p.name);
     mix(config_json(c));
   }
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return format_hex64(h);
 }
 
 }  // namespace sgdlaw

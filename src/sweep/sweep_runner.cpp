@@ -1,3 +1,4 @@
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
 
 #include <chrono>
@@ -14,7 +15,7 @@
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/config_load.hpp"
 #include "sgdlaw/io/run_output.hpp"
-#include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
@@ -34,10 +35,14 @@ bool same_config(const std::string& json_path, const Config& c) {
   }
 }
 
-std::string fmt(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.5g", x);
-  return buf;
+std::string fmt(double x) { return format_g(x, 5); }
+
+std::string failure_kind(const fs::path& error_json) {
+  try {
+    return nlohmann::json::parse(read_text_file(error_json.string())).value("kind", "divergence");
+  } catch (...) {
+    return "";
+  }
 }
 
 }  // namespace
@@ -45,16 +50,46 @@ std::string fmt(double x) {
 PointState point_state(const SweepPoint& p) {
   const fs::path dir(p.config.out);
   if (fs::exists(dir / "curves.csv") && same_config((dir / "config.json").string(), p.config)) return PointState::kDone;
-  if (same_config((dir / "error.json").string(), p.config)) return PointState::kFailed;
+  // A recorded divergence is final for this configuration; any other recorded failure is retried.
+  if (same_config((dir / "error.json").string(), p.config) && failure_kind(dir / "error.json") == "divergence")
+    return PointState::kFailed;
   return PointState::kMissing;
 }
 
-void record_point_failure(const SweepPoint& p, const std::string& message) {
+void record_point_failure(const SweepPoint& p, const std::string& message, const std::string& kind) {
   nlohmann::json j;
   j["config"] = nlohmann::json::parse(config_json(p.config));
   j["error"] = message;
-  j["kind"] = "divergence";
+  j["kind"] = kind;
   write_file_atomically((fs::path(p.config.out) / "error.json").string(), j.dump(2) + "\n");
+}
+
+bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
+                    const std::function<RunResult()>& produce, const SweepRunOptions& opt, SweepRunSummary& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto fail = [&](const std::string& kind, const std::string& what) {
+    record_point_failure(p, what, kind);
+    ++s.failed;
+    s.failures.push_back(p.name + ": " + what);
+    if (opt.log) opt.log(tag + (kind == "divergence" ? ": DIVERGED: " : ": FAILED: ") + what);
+    return false;
+  };
+  try {
+    const RunResult r = produce();
+    if (meta.wall_seconds < 0) meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_run_outputs(r, meta, p.config.out);
+    ++s.ran;
+    if (opt.log) {
+      const CurveRow& last = r.rows.back();
+      opt.log(tag + ": " + fmt(meta.wall_seconds) + "s, final risk " + fmt(last.risk_mc) + " +- " + fmt(last.risk_se) +
+              " (exact " + fmt(last.risk_exact) + ")");
+    }
+    return true;
+  } catch (const DivergenceError& e) {
+    return fail("divergence", e.what());
+  } catch (const std::exception& e) {
+    return fail("error", e.what());
+  }
 }
 
 namespace {
@@ -70,20 +105,16 @@ std::string horizon_free_key(const SweepPoint& p) {
   return config_json(c);
 }
 
-struct SharedRunOutcome {
-  std::vector<std::size_t> done, diverged;
-};
-
-// Runs the group's largest-N point once with every member's checkpoints and writes every member.
-SharedRunOutcome run_shared_horizon(const SweepSpec& spec, std::vector<std::size_t> group,
-                                    const SweepRunOptions& opt, SweepRunSummary& s) {
-  SharedRunOutcome out;
+// Runs the group's largest-N point once with every member's checkpoints; each member is then the pipeline
+// with that run's plan and its own checkpoints' slice of the trials as the source. Returns the members done.
+std::vector<std::size_t> run_shared_horizon(const SweepSpec& spec, std::vector<std::size_t> group,
+                                            const SweepRunOptions& opt, SweepRunSummary& s) {
   std::sort(group.begin(), group.end(),
             [&](std::size_t a, std::size_t b) { return spec.points[a].config.N < spec.points[b].config.N; });
   const SweepPoint& big = spec.points[group.back()];
-  const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<Backend> backend = make_backend(big.config.backend, big.config.threads);
-  RunResult base = prepare_run(big.config, backend.get());
+  Backend& be = *backend;
+  RunResult base = prepare_run(big.config, [&be](const Config& c) { return be.make_plan(c); });
   std::vector<std::int64_t> all;
   for (std::size_t i : group) {
     const auto c = checkpoint_steps(spec.points[i].config);
@@ -92,58 +123,28 @@ SharedRunOutcome run_shared_horizon(const SweepSpec& spec, std::vector<std::size
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
   base.plan.checkpoints = all;
-  const Config& bc = big.config;
-  TrialResults trials(bc.total_trials(), static_cast<std::int64_t>(all.size()), bc.decomposition);
-  std::atomic<std::int64_t> done{0};
-  backend->run_trials(base.plan, 0, bc.total_trials(), trials, done);
-  const double mc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  local_trials(be)(base);
+  std::vector<std::size_t> done;
   for (std::size_t i : group) {
     const SweepPoint& p = spec.points[i];
-    RunResult r;
-    r.plan = base.plan;
-    r.plan.config = p.config;
-    r.plan.checkpoints = checkpoint_steps(p.config);
-    r.backend = backend->name();
-    r.max_stable_gamma = base.max_stable_gamma;
-    r.setup_seconds = base.setup_seconds;
-    r.mc_seconds = mc_seconds;
-    const auto n_ck = static_cast<std::int64_t>(r.plan.checkpoints.size());
-    r.trials = TrialResults(trials.trials, n_ck, trials.has_decomposition);
-    r.trials.approx = trials.approx;
-    for (std::int64_t c = 0; c < n_ck; ++c) {
-      const auto src = std::lower_bound(all.begin(), all.end(), r.plan.checkpoints[c]) - all.begin();
-      for (std::int64_t g = 0; g < trials.trials; ++g) {
-        r.trials.risk[g * n_ck + c] = trials.risk[g * trials.checkpoints + src];
-        if (trials.has_decomposition) {
-          r.trials.bias[g * n_ck + c] = trials.bias[g * trials.checkpoints + src];
-          r.trials.variance[g * n_ck + c] = trials.variance[g * trials.checkpoints + src];
-        }
-      }
-    }
-    const std::string tag = p.name + " (from the run of " + big.name + ")";
-    try {
-      compute_exact(r);
-      finish_run(r);
-      RunMeta meta{version_string(), mc_seconds, "sweep " + spec.source + " point " + p.name,
-                   "checkpoints of the run for point " + big.name +
-                       " (schedule independent of the horizon: the iterate after N samples is the same)"};
-      write_run_outputs(r, meta, p.config.out);
-      ++s.ran;
-      out.done.push_back(i);
-      if (opt.log) {
-        const CurveRow& last = r.rows.back();
-        opt.log(tag + ": final risk " + fmt(last.risk_mc) + " +- " + fmt(last.risk_se) + " (exact " +
-                fmt(last.risk_exact) + ")");
-      }
-    } catch (const DivergenceError& e) {
-      record_point_failure(p, e.what());
-      ++s.failed;
-      s.failures.push_back(p.name + ": " + e.what());
-      out.diverged.push_back(i);
-      if (opt.log) opt.log(tag + ": DIVERGED: " + e.what());
-    }
+    auto member_plan = [&](const Config& c) {
+      RunPlan plan = base.plan;
+      plan.config = c;
+      plan.checkpoints = checkpoint_steps(c);
+      return plan;
+    };
+    auto slice = [&](RunResult& r) {
+      r.trials = base.trials.select_checkpoints(all, r.plan.checkpoints);
+      r.mc_seconds = base.mc_seconds;
+    };
+    RunMeta meta{version_string(), base.mc_seconds, "sweep " + spec.source + " point " + p.name,
+                 "checkpoints of the run for point " + big.name +
+                     " (schedule independent of the horizon: the iterate after N samples is the same)"};
+    if (complete_point(p, p.name + " (from the run of " + big.name + ")", meta,
+                       [&]() { return run_point(p.config, member_plan, be.name(), slice); }, opt, s))
+      done.push_back(i);
   }
-  return out;
+  return done;
 }
 
 }  // namespace
@@ -163,9 +164,9 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
   for (auto& [key, group] : groups) {
     if (group.size() < 2) continue;
     try {
-      for (std::size_t i : run_shared_horizon(spec, group, opt, s).done) handled.insert(i);
-    } catch (const DivergenceError&) {
-      // The shared run refused (e.g. unstable gamma): each point then runs, and reports, on its own.
+      for (std::size_t i : run_shared_horizon(spec, group, opt, s)) handled.insert(i);
+    } catch (const std::exception&) {
+      // The shared run refused or failed (e.g. unstable gamma): each point then runs, and reports, on its own.
     }
     for (std::size_t i : group)
       if (point_state(spec.points[i]) != PointState::kMissing) handled.insert(i);
@@ -190,23 +191,8 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
       if (opt.log) opt.log(tag + ": failed earlier (error.json), skipped");
       continue;
     }
-    const auto t0 = std::chrono::steady_clock::now();
-    try {
-      RunResult r = run_simulation(p.config);
-      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      write_run_outputs(r, RunMeta{version_string(), wall, "sweep " + spec.source + " point " + p.name}, p.config.out);
-      ++s.ran;
-      if (opt.log) {
-        const CurveRow& last = r.rows.back();
-        opt.log(tag + ": " + fmt(wall) + "s, final risk " + fmt(last.risk_mc) + " +- " + fmt(last.risk_se) +
-                " (exact " + fmt(last.risk_exact) + ")");
-      }
-    } catch (const DivergenceError& e) {
-      record_point_failure(p, e.what());
-      ++s.failed;
-      s.failures.push_back(p.name + ": " + e.what());
-      if (opt.log) opt.log(tag + ": DIVERGED: " + e.what());
-    }
+    RunMeta meta{version_string(), -1.0, "sweep " + spec.source + " point " + p.name};
+    complete_point(p, tag, meta, [&]() { return run_simulation(p.config); }, opt, s);
   }
   return s;
 }
@@ -237,8 +223,7 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
     const Config& c = p.config;
     if (table.empty())
       table = "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,N_horizon,is_final," + curves.substr(0, header_end + 1);
-    char prefix[512];
-    std::snprintf(prefix, sizeof prefix, "%s,%s,%.17g,%.17g,%lld,%lld,%s,%.17g,%.17g,%lld,%s,%lld,", p.name.c_str(),
+    const std::string prefix = format_printf("%s,%s,%.17g,%.17g,%lld,%lld,%s,%.17g,%.17g,%lld,%s,%lld,", p.name.c_str(),
                   p.grid.c_str(), c.a, c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch),
                   c.sigma, c.gamma, static_cast<long long>(c.batch), to_string(c.schedule), static_cast<long long>(c.N));
     std::size_t pos = header_end + 1;
@@ -246,7 +231,7 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
       const auto end = curves.find('\n', pos);
       const std::string line = curves.substr(pos, end - pos);
       const bool is_final = line.rfind(std::to_string(c.N) + ",", 0) == 0;
-      table += prefix + std::string(is_final ? "1," : "0,") + line + "\n";
+      table += prefix + (is_final ? "1," : "0,") + line + "\n";
       pos = end == std::string::npos ? curves.size() : end + 1;
     }
     ++included;

@@ -6,17 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "sgdlaw/core/errors.hpp"
 #include "sgdlaw/core/exact_recursion.hpp"
 #include "sgdlaw/core/run_plan.hpp"
 #include "sgdlaw/core/trial_results.hpp"
 
 namespace sgdlaw {
-
-// A step size or run whose risk diverges; the message says which configuration and what would be stable.
-class DivergenceError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct CurveRow {
   std::int64_t steps = 0, samples = 0, trials = 0;
@@ -45,17 +40,13 @@ std::vector<ExactCurve> exact_curves(const RunPlan& plan);
 // within-sketch variance), which is the right yardstick against the exact curve of those sketches.
 std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& trials, const std::vector<ExactCurve>& exact);
 
-// The stages of a run, for drivers that spread the trials of one run over processes:
-// prepare_run builds the plan and refuses a divergent step size; compute_exact adds the exact curves;
-// finish_run (once res.trials holds every trial) refuses diverged trials and aggregates.
-class Backend;
-RunResult prepare_run(const Config& config, Backend* backend = nullptr);
+// The stages of a run (sweep/point_pipeline.hpp strings them together with a source of trials):
+// prepare_run checks host memory, builds the plan with `planner` (a backend's own set-up, or the host's
+// make_run_plan) and refuses a divergent step size; compute_exact adds the exact curves; finish_run (once
+// res.trials holds every trial) refuses diverged trials and aggregates.
+using Planner = std::function<RunPlan(const Config&)>;
+RunResult prepare_run(const Config& config, const Planner& planner = make_run_plan);
 void compute_exact(RunResult& res);
 void finish_run(RunResult& res);
-
-// All stages on one backend. progress(done, total) is called from the calling thread a few times a second
-// while trials run.
-RunResult run_simulation(const Config& config,
-                         const std::function<void(std::int64_t, std::int64_t)>& progress = nullptr);
 
 }  // namespace sgdlaw

@@ -22,6 +22,11 @@ struct TrialResults {
   double* risk_row(std::int64_t t) { return risk.data() + t * checkpoints; }
   double* bias_row(std::int64_t t) { return has_decomposition ? bias.data() + t * checkpoints : nullptr; }
   double* variance_row(std::int64_t t) { return has_decomposition ? variance.data() + t * checkpoints : nullptr; }
+
+  // Rows [0, part.trials) of `part` (same checkpoints) into rows [first, first + part.trials) of this.
+  void copy_rows_from(const TrialResults& part, std::int64_t first);
+  // The columns of `wanted` (each a member of `have`, both sorted) of every trial, as a new table.
+  TrialResults select_checkpoints(const std::vector<std::int64_t>& have, const std::vector<std::int64_t>& wanted) const;
 };
 
 }  // namespace sgdlaw

@@ -6,14 +6,9 @@
 #include <vector>
 
 #include "sgdlaw/core/config.hpp"
+#include "sgdlaw/core/errors.hpp"
 
 namespace sgdlaw {
-
-// Every bad input ends here; what() names the field and the allowed range.
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // One configurable key: its TOML section, its flag (--name) and a one-line description.
 struct FieldSpec {

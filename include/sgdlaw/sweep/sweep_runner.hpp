@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/sweep_spec.hpp"
 
 namespace sgdlaw {
@@ -28,8 +29,15 @@ struct SweepRunSummary {
 
 SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& options);
 
-// Writes <point>/error.json (atomically) recording why the point failed, so a resumed sweep skips it.
-void record_point_failure(const SweepPoint& p, const std::string& message);
+// Writes <point>/error.json (atomically) recording why the point failed. kind "divergence" is final for the
+// configuration (a resumed sweep skips the point); kind "error" (anything else) is retried on resume.
+void record_point_failure(const SweepPoint& p, const std::string& message, const std::string& kind);
+
+// The last stage of every sweep point, whatever the source of its trials: runs `produce`, writes the point's
+// folder atomically, or records why it failed (the sweep goes on); counts and logs one line.
+// meta.wall_seconds < 0: measured here.
+bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
+                    const std::function<RunResult()>& produce, const SweepRunOptions& options, SweepRunSummary& s);
 
 // Writes <out>/sweep.csv (one row per point and checkpoint, with the point's parameters) and <out>/sweep.json
 // from the point folders; returns the number of points included. Atomic like everything else.

@@ -1,0 +1,59 @@
+#include "sgdlaw/sweep/point_pipeline.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+
+#include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/parallel_trials.hpp"
+#include "sgdlaw/io/trial_chunks.hpp"
+
+namespace sgdlaw {
+
+RunResult run_point(const Config& config, const Planner& planner, const std::string& backend_name,
+                    const TrialSource& trials) {
+  RunResult res = prepare_run(config, planner);  // 1. prepare
+  res.backend = backend_name;
+  compute_exact(res);  // 2. exact curves
+  trials(res);         // 3. trials from the source
+  finish_run(res);     // 4. divergence check and aggregation
+  return res;
+}
+
+TrialSource local_trials(Backend& backend, const ProgressFn& progress) {
+  return [&backend, progress](RunResult& res) {
+    const Config& config = res.plan.config;
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::int64_t total = config.total_trials(), n_ck = static_cast<std::int64_t>(res.plan.checkpoints.size());
+    res.trials = TrialResults(total, n_ck, config.decomposition);
+    std::atomic<std::int64_t> done{0};
+    const std::vector<TrialChunk> chunks = plan_chunks(total, resolve_threads(config.threads));
+    for (const TrialChunk& chunk : chunks) {
+      if (chunks.size() > 1 && load_chunk(config, chunk, res.trials)) {
+        done += chunk.count;
+        res.resumed_trials += chunk.count;
+      } else {
+        TrialResults part(chunk.count, n_ck, config.decomposition);
+        auto job = std::async(std::launch::async,
+                              [&]() { backend.run_trials(res.plan, chunk.first, chunk.count, part, done); });
+        while (job.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready)
+          if (progress) progress(done.load(), total);
+        job.get();
+        if (chunks.size() > 1) save_chunk(config, chunk, part);
+        res.trials.copy_rows_from(part, chunk.first);
+      }
+      if (progress) progress(done.load(), total);
+    }
+    res.mc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+}
+
+RunResult run_simulation(const Config& config, const ProgressFn& progress) {
+  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
+  Backend& b = *backend;
+  return run_point(
+      config, [&b](const Config& c) { return b.make_plan(c); }, b.name(), local_trials(b, progress));
+}
+
+}  // namespace sgdlaw
