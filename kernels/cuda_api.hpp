@@ -12,10 +12,10 @@ namespace sgdlaw::cuda {
 
 struct DeviceInfo {
   int count = 0;
-  std::string name;           // of the current device
+  std::string name;  // of the current device
   std::size_t total_bytes = 0, free_bytes = 0;
   int cc_major = 0, cc_minor = 0;
-  std::string error;          // why no device is usable ("" when count > 0)
+  std::string error;  // why no device is usable ("" when count > 0)
 };
 DeviceInfo query_devices();
 void select_device(int local_rank);  // device local_rank % count
@@ -53,7 +53,8 @@ class DeviceSketch {
 };
 
 // Bytes the device needs for a run of these sizes (set-up blocks, targets, trial state, results).
-std::size_t estimate_device_bytes(std::int64_t M, std::int64_t d, std::int64_t trials, std::int64_t checkpoints, bool identity);
+std::size_t estimate_device_bytes(std::int64_t M, std::int64_t d, std::int64_t trials, std::int64_t checkpoints,
+                                  bool identity);
 
 struct SgdLaunch {
   std::uint32_t seed = 0;

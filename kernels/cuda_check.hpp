@@ -17,27 +17,26 @@ namespace sgdlaw::cuda {
 
 }  // namespace sgdlaw::cuda
 
-#define CUDA_TRY(call)                                                                                      \
-  do {                                                                                                      \
-    const cudaError_t sgdlaw_err_ = (call);                                                                 \
-    if (sgdlaw_err_ != cudaSuccess)                                                                         \
-      ::sgdlaw::cuda::fail(#call, std::string(cudaGetErrorName(sgdlaw_err_)) + " (" +                       \
-                                      cudaGetErrorString(sgdlaw_err_) + ")",                                \
-                           __FILE__, __LINE__);                                                             \
+#define CUDA_TRY(call)                                                                                                \
+  do {                                                                                                                \
+    const cudaError_t sgdlaw_err_ = (call);                                                                           \
+    if (sgdlaw_err_ != cudaSuccess)                                                                                   \
+      ::sgdlaw::cuda::fail(#call,                                                                                     \
+                           std::string(cudaGetErrorName(sgdlaw_err_)) + " (" + cudaGetErrorString(sgdlaw_err_) + ")", \
+                           __FILE__, __LINE__);                                                                       \
   } while (0)
 
-#define CUBLAS_TRY(call)                                                                                    \
-  do {                                                                                                      \
-    const cublasStatus_t sgdlaw_st_ = (call);                                                               \
-    if (sgdlaw_st_ != CUBLAS_STATUS_SUCCESS)                                                                \
-      ::sgdlaw::cuda::fail(#call, "cublasStatus " + std::to_string(static_cast<int>(sgdlaw_st_)), __FILE__, \
-                           __LINE__);                                                                       \
+#define CUBLAS_TRY(call)                                                                                               \
+  do {                                                                                                                 \
+    const cublasStatus_t sgdlaw_st_ = (call);                                                                          \
+    if (sgdlaw_st_ != CUBLAS_STATUS_SUCCESS)                                                                           \
+      ::sgdlaw::cuda::fail(#call, "cublasStatus " + std::to_string(static_cast<int>(sgdlaw_st_)), __FILE__, __LINE__); \
   } while (0)
 
-#define CUSOLVER_TRY(call)                                                                                  \
-  do {                                                                                                      \
-    const cusolverStatus_t sgdlaw_st_ = (call);                                                             \
-    if (sgdlaw_st_ != CUSOLVER_STATUS_SUCCESS)                                                              \
-      ::sgdlaw::cuda::fail(#call, "cusolverStatus " + std::to_string(static_cast<int>(sgdlaw_st_)),         \
-                           __FILE__, __LINE__);                                                             \
+#define CUSOLVER_TRY(call)                                                                                    \
+  do {                                                                                                        \
+    const cusolverStatus_t sgdlaw_st_ = (call);                                                               \
+    if (sgdlaw_st_ != CUSOLVER_STATUS_SUCCESS)                                                                \
+      ::sgdlaw::cuda::fail(#call, "cusolverStatus " + std::to_string(static_cast<int>(sgdlaw_st_)), __FILE__, \
+                           __LINE__);                                                                         \
   } while (0)

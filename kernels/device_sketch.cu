@@ -13,7 +13,9 @@ namespace {
 
 constexpr int kThreads = 256;
 
-int blocks_for(std::size_t n) { return static_cast<int>(std::min<std::size_t>((n + kThreads - 1) / kThreads, 65535u * 8u)); }
+int blocks_for(std::size_t n) {
+  return static_cast<int>(std::min<std::size_t>((n + kThreads - 1) / kThreads, 65535u * 8u));
+}
 
 // X (rows x M, column-major, ld = rows) = S[:, i0 : i0 + rows]^T scaled per column i by scale[i]:
 // X[r * rows + il] = S[r][i0 + il] * scale[i0 + il], S[r][i] = planar normal (seed, sketch, r, sketch) / sqrt(M).
@@ -31,8 +33,8 @@ __global__ void sketch_block_kernel(std::uint32_t seed, std::uint32_t sketch, st
 
 // W (rows x count, column-major): W[t * rows + il] = factor[i] * w*_i of trial t, w*_i = sqrt(prior_i) g_i.
 __global__ void prior_block_kernel(std::uint32_t seed, bool fixed, std::int64_t first, std::int64_t d, std::int64_t i0,
-                                   std::int64_t rows, std::int64_t count, const double* sqrt_prior, const double* factor,
-                                   double* W) {
+                                   std::int64_t rows, std::int64_t count, const double* sqrt_prior,
+                                   const double* factor, double* W) {
   const std::int64_t n = rows * count;
   for (std::int64_t e = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; e < n;
        e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
@@ -113,7 +115,8 @@ __global__ void diag_quadratic_kernel(std::int64_t M, const double* Q, const dou
 }
 
 // U[:, t] /= mu (rows), approx[t] = signal[t] - sum_j mu_j U_jt^2 (clamped at 0).
-__global__ void finish_targets_kernel(std::int64_t M, const double* mu, double* U, const double* signal, double* approx) {
+__global__ void finish_targets_kernel(std::int64_t M, const double* mu, double* U, const double* signal,
+                                      double* approx) {
   __shared__ double part[kThreads];
   const std::int64_t t = blockIdx.x;
   double s = 0.0;
@@ -178,13 +181,13 @@ DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
   for (std::int64_t i0 = 0; i0 < d; i0 += Db) {
     const std::int64_t rows = std::min(Db, d - i0);
     const double beta = i0 == 0 ? zero : one;
-    sketch_block_kernel<<<blocks_for(rows * M), kThreads, 0, m.res.stream>>>(p.seed, p.sketch, M, d, i0, rows, sl_d.data(),
-                                                                            m.X.data());
+    sketch_block_kernel<<<blocks_for(rows * M), kThreads, 0, m.res.stream>>>(p.seed, p.sketch, M, d, i0, rows,
+                                                                             sl_d.data(), m.X.data());
     CUDA_TRY(cudaGetLastError());
     CUBLAS_TRY(cublasDsyrk(m.res.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, static_cast<int>(M), static_cast<int>(rows),
                            &one, m.X.data(), static_cast<int>(rows), &beta, sigma.data(), static_cast<int>(M)));
     sketch_block_kernel<<<blocks_for(rows * M), kThreads, 0, m.res.stream>>>(p.seed, p.sketch, M, d, i0, rows,
-                                                                            lsp_d.data(), m.X.data());
+                                                                             lsp_d.data(), m.X.data());
     CUDA_TRY(cudaGetLastError());
     CUBLAS_TRY(cublasDsyrk(m.res.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, static_cast<int>(M), static_cast<int>(rows),
                            &one, m.X.data(), static_cast<int>(rows), &beta, G.data(), static_cast<int>(M)));
@@ -205,7 +208,7 @@ DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
   m.Q.resize(static_cast<std::size_t>(M * M));
   m.mu_d.resize(static_cast<std::size_t>(M));
   reverse_normalize_kernel<<<static_cast<int>(M), kThreads, 0, m.res.stream>>>(M, sigma.data(), w.data(), m.Q.data(),
-                                                                              m.mu_d.data());
+                                                                               m.mu_d.data());
   CUDA_TRY(cudaGetLastError());
   // p0 = diag(Q^T G Q) / mu^2, with G stored lower: T = G Q by symm.
   DeviceBuffer<double> T(static_cast<std::size_t>(M * M)), p0_d(static_cast<std::size_t>(M));
@@ -213,7 +216,7 @@ DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
                          &one, G.data(), static_cast<int>(M), m.Q.data(), static_cast<int>(M), &zero, T.data(),
                          static_cast<int>(M)));
   diag_quadratic_kernel<<<static_cast<int>(M), kThreads, 0, m.res.stream>>>(M, m.Q.data(), T.data(), m.mu_d.data(),
-                                                                           p0_d.data());
+                                                                            p0_d.data());
   CUDA_TRY(cudaGetLastError());
   mu.resize(static_cast<std::size_t>(M));
   p0_prior.resize(static_cast<std::size_t>(M));
@@ -241,9 +244,8 @@ void DeviceSketch::targets(bool fixed, std::int64_t first, std::int64_t count, d
       std::vector<double> ones(static_cast<std::size_t>(d), 1.0);
       m.ones_d.upload(ones.data(), ones.size(), m.res.stream);
     }
-    prior_block_kernel<<<blocks_for(d * count), kThreads, 0, m.res.stream>>>(m.p.seed, fixed, first, d, 0, d, count,
-                                                                            m.sqrt_prior_d.data(), m.ones_d.data(),
-                                                                            m.U.data());
+    prior_block_kernel<<<blocks_for(d * count), kThreads, 0, m.res.stream>>>(
+        m.p.seed, fixed, first, d, 0, d, count, m.sqrt_prior_d.data(), m.ones_d.data(), m.U.data());
     CUDA_TRY(cudaGetLastError());
     m.res.sync();
     *ustar_device = m.U.data();
@@ -264,11 +266,11 @@ void DeviceSketch::targets(bool fixed, std::int64_t first, std::int64_t count, d
     const std::int64_t rows = std::min(Db, d - i0);
     const double beta = i0 == 0 ? zero : one;
     sketch_block_kernel<<<blocks_for(rows * M), kThreads, 0, m.res.stream>>>(m.p.seed, m.p.sketch, M, d, i0, rows,
-                                                                            m.ones_d.data(), m.X.data());
+                                                                             m.ones_d.data(), m.X.data());
     prior_block_kernel<<<blocks_for(rows * count), kThreads, 0, m.res.stream>>>(
         m.p.seed, fixed, first, d, i0, rows, count, m.sqrt_prior_d.data(), m.lambda_d.data(), m.W.data());
     signal_block_kernel<<<static_cast<int>(count), kThreads, 0, m.res.stream>>>(i0, rows, m.lambda_d.data(), m.W.data(),
-                                                                               m.signal_d.data());
+                                                                                m.signal_d.data());
     CUDA_TRY(cudaGetLastError());
     // Y += S_block (H w)_block : (M x rows) (rows x count)
     CUBLAS_TRY(cublasDgemm(m.res.blas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(M), static_cast<int>(count),
@@ -279,7 +281,7 @@ void DeviceSketch::targets(bool fixed, std::int64_t first, std::int64_t count, d
                          static_cast<int>(M), &one, m.Q.data(), static_cast<int>(M), m.Y.data(), static_cast<int>(M),
                          &zero, m.U.data(), static_cast<int>(M)));
   finish_targets_kernel<<<static_cast<int>(count), kThreads, 0, m.res.stream>>>(M, m.mu_d.data(), m.U.data(),
-                                                                               m.signal_d.data(), m.approx_d.data());
+                                                                                m.signal_d.data(), m.approx_d.data());
   CUDA_TRY(cudaGetLastError());
   m.approx_d.download(approx.data(), approx.size(), m.res.stream);
   m.res.sync();

@@ -187,8 +187,7 @@ void run_reduced_sgd(const SgdLaunch& L, const double* mu_device, const double* 
   while (K < 8 && nb > static_cast<std::int64_t>(K) * kMaxThreads) K *= 2;
   if (nb > static_cast<std::int64_t>(K) * kMaxThreads)
     throw std::runtime_error("CUDA backend: M = " + std::to_string(L.M) + " exceeds the kernel's 32768 coordinates");
-  const int threads =
-      static_cast<int>(std::min<std::int64_t>(kMaxThreads, ((nb + K - 1) / K + 31) / 32 * 32));
+  const int threads = static_cast<int>(std::min<std::int64_t>(kMaxThreads, ((nb + K - 1) / K + 31) / 32 * 32));
   const std::size_t shmem = sizeof(double) * (67 + 2 * static_cast<std::size_t>(L.batch));
   if (shmem > 48 * 1024) throw std::runtime_error("CUDA backend: batch " + std::to_string(L.batch) + " exceeds 3000");
   std::vector<double> seff(approx.size()), floor(approx.size());
@@ -202,14 +201,22 @@ void run_reduced_sgd(const SgdLaunch& L, const double* mu_device, const double* 
       bias_d(L.split ? risk_d.size() : 1), var_d(L.split ? risk_d.size() : 1);
   seff_d.upload(seff.data(), seff.size(), res.stream);
   floor_d.upload(floor.data(), floor.size(), res.stream);
-  KernelArgs a{L.seed,       L.first_trial, L.M,           nb,          L.batch,     L.n_checkpoints, L.schedule,
-               L.sigma2,     cks.data(),    mu_device,     ustar_device, seff_d.data(), floor_d.data(),
-               risk_d.data(), bias_d.data(), var_d.data()};
+  KernelArgs a{L.seed,         L.first_trial, L.M,           nb,          L.batch,      L.n_checkpoints,
+               L.schedule,     L.sigma2,      cks.data(),    mu_device,   ustar_device, seff_d.data(),
+               floor_d.data(), risk_d.data(), bias_d.data(), var_d.data()};
   switch (K) {
-    case 1: launch<1>(a, L.split, threads, L.count, shmem, res.stream); break;
-    case 2: launch<2>(a, L.split, threads, L.count, shmem, res.stream); break;
-    case 4: launch<4>(a, L.split, threads, L.count, shmem, res.stream); break;
-    default: launch<8>(a, L.split, threads, L.count, shmem, res.stream); break;
+    case 1:
+      launch<1>(a, L.split, threads, L.count, shmem, res.stream);
+      break;
+    case 2:
+      launch<2>(a, L.split, threads, L.count, shmem, res.stream);
+      break;
+    case 4:
+      launch<4>(a, L.split, threads, L.count, shmem, res.stream);
+      break;
+    default:
+      launch<8>(a, L.split, threads, L.count, shmem, res.stream);
+      break;
   }
   risk_d.download(risk, risk_d.size(), res.stream);
   if (L.split) {

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Fresh machine -> installed, built, and the whole test suite run (ctest).
+# Fresh machine -> installed, built, and the whole test suite run: the source checks (tracked files, layers,
+# formatting), then ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
+bash scripts/check_tracked_files.sh
+bash scripts/check_layers.sh
+bash scripts/check_format.sh
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"

@@ -1,15 +1,13 @@
 // The sgdlaw program end to end: outputs, exit codes, and no half-written files on failure.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -109,7 +107,8 @@ TEST(Cli, BadInputExitsNonZeroAndWritesNothing) {
   };
   for (const Case& k : cases) {
     const fs::path out = dir / "never";
-    const Outcome o = run_cli("run --a 2 --d 128 --M 16 --N 400 --trials 5 --progress false " + k.args + " --out " + out.string(), dir);
+    const Outcome o = run_cli(
+        "run --a 2 --d 128 --M 16 --N 400 --trials 5 --progress false " + k.args + " --out " + out.string(), dir);
     if (k.code == 4 && o.code == 0) continue;  // a build with CUDA on a machine with a GPU
     EXPECT_EQ(o.code, k.code) << k.args << ": " << o.err;
     EXPECT_NE(o.err.find(k.needle), std::string::npos) << k.args << ": " << o.err;
@@ -140,8 +139,8 @@ TEST(Cli, InfoListsBackends) {
 
 TEST(Cli, ShippedQuickConfigIsValid) {
   const fs::path dir = scratch_dir("quick");
-  const Outcome o = run_cli(std::string("run ") + SGDLAW_SOURCE_DIR + "/configs/quick.toml --trials 4 --N 2000 --quiet --out " +
-                                (dir / "q").string(),
+  const Outcome o = run_cli(std::string("run ") + SGDLAW_SOURCE_DIR +
+                                "/configs/quick.toml --trials 4 --N 2000 --quiet --out " + (dir / "q").string(),
                             dir);
   EXPECT_EQ(o.code, 0) << o.err;
 }

@@ -2,9 +2,8 @@
 // the original (un-rotated) coordinates, and Gauss-Hermite quadrature of one SGD step.
 #include <gtest/gtest.h>
 
-#include <cmath>
-
 #include <Eigen/Eigenvalues>
+#include <cmath>
 
 #include "sgdlaw/core/checkpoints.hpp"
 #include "sgdlaw/core/exact_recursion.hpp"

@@ -6,9 +6,9 @@
 
 #include "sgdlaw/fit/bootstrap_fit.hpp"
 #include "sgdlaw/fit/compute_frontier.hpp"
-#include "sgdlaw/io/csv_table.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/fit/user_fits.hpp"
+#include "sgdlaw/io/csv_table.hpp"
 
 using namespace sgdlaw;
 

@@ -14,7 +14,8 @@ TEST(Reproduction, Lin2024SmallWithinPointOneOfTheory) {
   const fs::path out = fs::temp_directory_path() / ("sgdlaw_lin2024_small_" + std::to_string(::getpid()));
   fs::remove_all(out);
   const std::string cmd = std::string(SGDLAW_BINARY) + " sweep " + SGDLAW_SOURCE_DIR +
-                          "/configs/lin2024-small.toml --sweep-out " + out.string() + " > " + (out.string() + ".log") + " 2>&1";
+                          "/configs/lin2024-small.toml --sweep-out " + out.string() + " > " + (out.string() + ".log") +
+                          " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "see " << out.string() << ".log";
   const sgdlaw::CsvTable fits = sgdlaw::read_csv((out / "fits.csv").string());
   const auto slope = fits.numbers("slope"), theory = fits.numbers("theory"), lo = fits.numbers("ci_lo"),

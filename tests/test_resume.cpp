@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "sgdlaw/io/run_output.hpp"
-#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;
@@ -36,9 +36,10 @@ TEST(Resume, KilledRunResumesToIdenticalResults) {
 
   // "Kill" the run right after its second chunk is saved.
   const std::int64_t stop_at = chunks[0].count + chunks[1].count;
-  EXPECT_THROW(run_simulation(c, [&](std::int64_t done, std::int64_t) {
-                 if (done >= stop_at) throw std::runtime_error("killed");
-               }),
+  EXPECT_THROW(run_simulation(c,
+                              [&](std::int64_t done, std::int64_t) {
+                                if (done >= stop_at) throw std::runtime_error("killed");
+                              }),
                std::runtime_error);
   EXPECT_EQ(files_in(resume_dir(c)), 2);
 
@@ -63,9 +64,10 @@ TEST(Resume, ChunksOfAnotherConfigurationAreIgnored) {
   Config c = sgdlaw::testing::small_config();
   c.trials = 64;
   c.out = (base / "run").string();
-  EXPECT_THROW(run_simulation(c, [&](std::int64_t done, std::int64_t) {
-                 if (done > 0) throw std::runtime_error("killed");
-               }),
+  EXPECT_THROW(run_simulation(c,
+                              [&](std::int64_t done, std::int64_t) {
+                                if (done > 0) throw std::runtime_error("killed");
+                              }),
                std::runtime_error);
   ASSERT_GT(files_in(resume_dir(c)), 0);
   c.seed += 1;  // same output folder, different run

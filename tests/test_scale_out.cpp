@@ -15,7 +15,6 @@ using sgdlaw::read_text_file;
 
 namespace {
 
-
 struct Dir {
   fs::path path;
   explicit Dir(const std::string& name)
@@ -53,7 +52,8 @@ TEST(ScaleOut, ShardsThenMergeEqualOneProcess) {
   Dir d("shards");
   ASSERT_EQ(sh(bin() + " sweep " + d.file() + " --sweep-out " + d.sub("one"), d.sub("one.log")), 0);
   for (int i = 0; i < 3; ++i)
-    ASSERT_EQ(sh(bin() + " sweep " + d.file() + " --shard " + std::to_string(i) + "/3 --sweep-out " + d.sub("s" + std::to_string(i)),
+    ASSERT_EQ(sh(bin() + " sweep " + d.file() + " --shard " + std::to_string(i) + "/3 --sweep-out " +
+                     d.sub("s" + std::to_string(i)),
                  d.sub("s.log")),
               0);
   EXPECT_FALSE(fs::exists(d.path / "s0" / "fits.csv"));  // a shard alone does not fit
@@ -72,7 +72,8 @@ TEST(ScaleOut, MergeRefusesOtherConfigsAndVersions) {
   std::string other = read_text_file(d.file());
   other.replace(other.find("seed = 3"), 8, "seed = 9");
   std::ofstream(d.path / "other.toml") << other;
-  EXPECT_EQ(sh(bin() + " merge " + d.sub("other.toml") + " " + d.sub("s0") + " --into " + d.sub("m1"), d.sub("m1.log")), 2);
+  EXPECT_EQ(sh(bin() + " merge " + d.sub("other.toml") + " " + d.sub("s0") + " --into " + d.sub("m1"), d.sub("m1.log")),
+            2);
   EXPECT_NE(read_text_file(d.sub("m1.log")).find("different sweep configuration"), std::string::npos)
       << read_text_file(d.sub("m1.log"));
   // Another version wrote the shard.
@@ -97,7 +98,8 @@ TEST(ScaleOut, MpiRanksEqualOneProcessAndResume) {
   ASSERT_EQ(sh(bin() + " sweep " + d.file() + " --sweep-out " + d.sub("one"), d.sub("one.log")), 0);
   ASSERT_EQ(sh(mpirun + bin() + " sweep " + d.file() + " --sweep-out " + d.sub("mpi"), d.sub("mpi.log")), 0)
       << read_text_file(d.sub("mpi.log"));
-  EXPECT_NE(read_text_file(d.sub("mpi.log")).find("ranks 2: ran 14"), std::string::npos) << read_text_file(d.sub("mpi.log"));
+  EXPECT_NE(read_text_file(d.sub("mpi.log")).find("ranks 2: ran 14"), std::string::npos)
+      << read_text_file(d.sub("mpi.log"));
   expect_same_sweep(d.path / "one", d.path / "mpi");
   // A job that died part-way (here: a shard's worth of points finished) resumes under MPI with the rest.
   ASSERT_EQ(sh(bin() + " sweep " + d.file() + " --shard 0/2 --sweep-out " + d.sub("resumed"), d.sub("r0.log")), 0);

@@ -22,8 +22,8 @@ TEST(Stability, BoundaryMatchesTheRecursion) {
     // Below: the noise-driven risk settles; above: it grows without bound.
     for (double f : {0.95, 1.05}) {
       c.gamma = f * g_max;
-      const ExactCurve e = exact_expected_risk(s.mu, s.p0_prior, s.approx_prior, 0.09, make_schedule(c), batch,
-                                               {4000, 8000});
+      const ExactCurve e =
+          exact_expected_risk(s.mu, s.p0_prior, s.approx_prior, 0.09, make_schedule(c), batch, {4000, 8000});
       ASSERT_TRUE(std::isfinite(e.risk[0])) << "f=" << f;
       if (f < 1)
         EXPECT_LT(e.risk[1], 1.01 * e.risk[0]);

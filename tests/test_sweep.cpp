@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 fs::path scratch(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("sgdlaw_sweep_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
@@ -37,7 +36,7 @@ TEST(Sweep, GridExpandsToEveryCombination) {
   EXPECT_EQ(s.points[0].name, "g-M8-N200-a1.5");  // axes in key order (TOML tables are sorted)
   EXPECT_EQ(s.points.back().name, "id-N300");
   EXPECT_EQ(s.points.back().config.M, 32);  // identity: M = d
-  EXPECT_EQ(s.points[0].config.b, 1.5);      // b follows a
+  EXPECT_EQ(s.points[0].config.b, 1.5);     // b follows a
   EXPECT_EQ(s.points[0].config.write_trials, TrialsOutput::kFinal);
   EXPECT_EQ(s.fit.m_axis_grids, std::vector<std::string>{"g"});
 }
@@ -107,8 +106,9 @@ TEST(Sweep, DivergentPointIsRecordedAndTheRestRuns) {
 
 TEST(Sweep, ConstantScheduleSharesOneRunAcrossNWithIdenticalResults) {
   const fs::path dir = scratch("shared");
-  std::ofstream(dir / "s.toml") << "[problem]\nd = 96\n[sgd]\nschedule = \"constant\"\ngamma = 0.2\n[run]\ntrials = 24\n"
-                                   "backend = \"cpu\"\n[sweep]\nM = [8, 16]\nN = [150, 400, 1000]\n";
+  std::ofstream(dir / "s.toml")
+      << "[problem]\nd = 96\n[sgd]\nschedule = \"constant\"\ngamma = 0.2\n[run]\ntrials = 24\n"
+         "backend = \"cpu\"\n[sweep]\nM = [8, 16]\nN = [150, 400, 1000]\n";
   ASSERT_EQ(run_cli("sweep " + (dir / "s.toml").string() + " --sweep-out " + (dir / "o").string(), dir / "o.log"), 0);
   const std::string log = read_text_file((dir / "o.log").string());
   EXPECT_NE(log.find("grid-M8-N150 (from the run of grid-M8-N1000)"), std::string::npos) << log;

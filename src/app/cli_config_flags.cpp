@@ -10,7 +10,8 @@ void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage
     cmd.add_option("--" + name, storage[name], std::string("[") + f.section + "] " + f.help)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
-  cmd.add_option("--B", storage["batch_alias"], "alias of --batch")->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  cmd.add_option("--B", storage["batch_alias"], "alias of --batch")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
 RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std::string>& storage) {

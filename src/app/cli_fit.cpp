@@ -1,16 +1,15 @@
 // `sgdlaw fit data.csv --model power|chinchilla ...`: scaling-law fits of a user's own measurements.
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <memory>
-
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "sgdlaw/io/atomic_file.hpp"
 #include "cli_commands.hpp"
-#include "sgdlaw/io/csv_table.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/fit/user_fits.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
+#include "sgdlaw/io/csv_table.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -71,7 +70,8 @@ void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::st
 void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<std::string>& groups) {
   const auto N = t.numbers(o.n), D = t.numbers(o.d), L = t.numbers(o.loss);
   const ChinchillaFit f = fit_chinchilla(N, D, L);
-  if (!f.ok) throw ConfigError("chinchilla fit failed: need >= 6 rows with positive " + o.n + ", " + o.d + ", " + o.loss);
+  if (!f.ok)
+    throw ConfigError("chinchilla fit failed: need >= 6 rows with positive " + o.n + ", " + o.d + ", " + o.loss);
   std::vector<double> bE, bA, bB, bal, bbe, ba;
   // Replicates restart from the full-data optimum and a few perturbations of it (the full start grid per
   // replicate would cost 5400 optimisations each).
@@ -95,8 +95,9 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
   const double lvl = o.confidence;
   std::printf("Chinchilla fit (%zu rows): %s = E + A / %s^alpha + B / %s^beta\n", N.size(), o.loss.c_str(), o.n.c_str(),
               o.d.c_str());
-  std::printf("  Huber loss (delta 1e-3) on log residuals, BFGS (GSL) from 5400 starts; bootstrap over %s, %zu replicates\n",
-              groups.empty() ? "rows" : ("groups of '" + o.group + "'").c_str(), bal.size());
+  std::printf(
+      "  Huber loss (delta 1e-3) on log residuals, BFGS (GSL) from 5400 starts; bootstrap over %s, %zu replicates\n",
+      groups.empty() ? "rows" : ("groups of '" + o.group + "'").c_str(), bal.size());
   print_param("E", f.E, percentile_interval(bE, lvl), lvl);
   print_param("A", f.A, percentile_interval(bA, lvl), lvl);
   print_param("B", f.B, percentile_interval(bB, lvl), lvl);
@@ -104,17 +105,26 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
   print_param("beta", f.beta, percentile_interval(bbe, lvl), lvl);
   const Interval ia = percentile_interval(ba, lvl);
   std::printf("compute-optimal allocation under C = 6 N D: N_opt ~ C^a, D_opt ~ C^b\n");
-  std::printf("  a = beta/(alpha+beta) = %.4f  %g%% CI [%.4f, %.4f];  b = 1 - a = %.4f\n", f.a(), 100 * lvl, ia.lo, ia.hi,
-              f.b());
+  std::printf("  a = beta/(alpha+beta) = %.4f  %g%% CI [%.4f, %.4f];  b = 1 - a = %.4f\n", f.a(), 100 * lvl, ia.lo,
+              ia.hi, f.b());
   for (double C : o.budgets) {
     const double n_opt = f.G() * std::pow(C / 6.0, f.a()), d_opt = std::pow(C / 6.0, f.b()) / f.G();
     std::printf("  C = %.3g: N_opt = %.4g, D_opt = %.4g, D/N = %.3g, loss %.4g\n", C, n_opt, d_opt, d_opt / n_opt,
                 f.E + f.A / std::pow(n_opt, f.alpha) + f.B / std::pow(d_opt, f.beta));
   }
   if (!o.out.empty()) {
-    nlohmann::json j = {{"model", "chinchilla"}, {"E", f.E}, {"A", f.A}, {"B", f.B}, {"alpha", f.alpha},
-                        {"beta", f.beta}, {"a", f.a()}, {"a_ci", {ia.lo, ia.hi}}, {"b", f.b()}, {"G", f.G()},
-                        {"bootstrap", bal.size()}, {"confidence", lvl}};
+    nlohmann::json j = {{"model", "chinchilla"},
+                        {"E", f.E},
+                        {"A", f.A},
+                        {"B", f.B},
+                        {"alpha", f.alpha},
+                        {"beta", f.beta},
+                        {"a", f.a()},
+                        {"a_ci", {ia.lo, ia.hi}},
+                        {"b", f.b()},
+                        {"G", f.G()},
+                        {"bootstrap", bal.size()},
+                        {"confidence", lvl}};
     write_file_atomically(o.out, j.dump(2) + "\n");
   }
 }

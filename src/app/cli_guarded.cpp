@@ -1,10 +1,10 @@
 #include <cstdio>
 #include <exception>
 
-#include "sgdlaw/backends/backend.hpp"
 #include "cli_commands.hpp"
-#include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/simulation.hpp"
+#include "sgdlaw/io/config_load.hpp"
 
 namespace sgdlaw {
 

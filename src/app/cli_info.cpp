@@ -1,17 +1,16 @@
 // `sgdlaw info`: compiled backends and what this machine offers.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <thread>
 
-#include <unistd.h>
-
-#include <CLI/CLI.hpp>
-
-#include "sgdlaw/backends/backend.hpp"
 #include "cli_commands.hpp"
-#include "sgdlaw/sweep/mpi_sweep.hpp"
+#include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/version.hpp"
+#include "sgdlaw/sweep/mpi_sweep.hpp"
 
 namespace sgdlaw {
 
@@ -27,7 +26,8 @@ void register_info_command(CLI::App& app, int& exit_code) {
           std::printf("cpu: %s\n", line.substr(line.find(':') + 2).c_str());
           break;
         }
-      const double bytes = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+      const double bytes =
+          static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
       std::printf("memory: %.1f GiB\n", bytes / 1073741824.0);
       std::printf("mpi sweeps: %s\n", mpi_compiled() ? "compiled" : "not compiled");
       std::printf("backends:\n");

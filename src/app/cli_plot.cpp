@@ -2,12 +2,11 @@
 // matplotlib (Debian's python3-matplotlib; interpreter /usr/bin/python3 unless SGDLAW_PYTHON is set).
 #include <sys/wait.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-
-#include <CLI/CLI.hpp>
 
 #include "cli_commands.hpp"
 
@@ -37,8 +36,8 @@ void register_plot_command(CLI::App& app, int& exit_code) {
       if (!std::filesystem::exists(script))
         throw std::runtime_error("plot script not found at " + script + " (set SGDLAW_SCRIPTS to the scripts/ folder)");
       const char* env_python = std::getenv("SGDLAW_PYTHON");
-      const std::string cmdline =
-          shell_quote(env_python ? env_python : "/usr/bin/python3") + " " + shell_quote(script) + " " + shell_quote(*folder);
+      const std::string cmdline = shell_quote(env_python ? env_python : "/usr/bin/python3") + " " +
+                                  shell_quote(script) + " " + shell_quote(*folder);
       const int status = std::system(cmdline.c_str());
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw std::runtime_error("plotting failed (needs python3-matplotlib: bash scripts/install_deps.sh)");

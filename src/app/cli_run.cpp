@@ -1,18 +1,17 @@
 // `sgdlaw run [config.toml] [--key value ...]`
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
 
-#include <CLI/CLI.hpp>
-
 #include "cli_commands.hpp"
-#include "sgdlaw/io/config_load.hpp"
 #include "progress_bar.hpp"
+#include "sgdlaw/core/version.hpp"
+#include "sgdlaw/io/config_load.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
-#include "sgdlaw/core/version.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -25,10 +24,10 @@ struct RunOptions {
 
 void print_summary(const RunResult& r, double wall) {
   const Config& c = r.plan.config;
-  std::printf("sgdlaw run: a=%g b=%g d=%lld M=%lld (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
-              c.a, c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch), c.sigma,
-              static_cast<long long>(c.N), static_cast<long long>(c.batch), c.gamma, to_string(c.schedule),
-              r.max_stable_gamma);
+  std::printf(
+      "sgdlaw run: a=%g b=%g d=%lld M=%lld (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
+      c.a, c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch), c.sigma,
+      static_cast<long long>(c.N), static_cast<long long>(c.batch), c.gamma, to_string(c.schedule), r.max_stable_gamma);
   std::printf("  backend %s, %lld sketch(es) x %lld trials, seed %u; wall %.2fs (setup %.2fs, exact %.2fs, MC %.2fs)\n",
               r.backend.c_str(), static_cast<long long>(c.sketches), static_cast<long long>(c.trials), c.seed, wall,
               r.setup_seconds, r.exact_seconds, r.mc_seconds);
@@ -47,8 +46,9 @@ void print_summary(const RunResult& r, double wall) {
     std::printf("  resumed: %lld trials loaded from the interrupted run's saved chunks\n",
                 static_cast<long long>(r.resumed_trials));
   const CurveRow& last = r.rows.back();
-  std::printf("  final: sigma^2 %.4g + approx %.4g + bias %.4g + variance %.4g (exact); max |z| over %zu checkpoints %.2f\n",
-              c.sigma * c.sigma, last.approx_exact, last.bias_exact, last.variance_exact, n, max_z);
+  std::printf(
+      "  final: sigma^2 %.4g + approx %.4g + bias %.4g + variance %.4g (exact); max |z| over %zu checkpoints %.2f\n",
+      c.sigma * c.sigma, last.approx_exact, last.bias_exact, last.variance_exact, n, max_z);
 }
 
 }  // namespace
@@ -72,7 +72,8 @@ void register_run_command(CLI::App& app, int& exit_code) {
       write_run_outputs(r, meta, c.out);
       if (!opts->quiet) {
         print_summary(r, wall);
-        std::printf("  wrote %s/curves.csv%s and config.json\n", c.out.c_str(), c.write_trials != TrialsOutput::kNone ? ", trials.csv" : "");
+        std::printf("  wrote %s/curves.csv%s and config.json\n", c.out.c_str(),
+                    c.write_trials != TrialsOutput::kNone ? ", trials.csv" : "");
       }
     });
   });

@@ -1,15 +1,14 @@
 // `sgdlaw sweep file.toml [--key value ...] [--shard i/n] [--analyze-only]`
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
-#include <CLI/CLI.hpp>
-
 #include "cli_commands.hpp"
+#include "sgdlaw/core/version.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 #include "sgdlaw/sweep/sweep_analysis.hpp"
 #include "sgdlaw/sweep/sweep_merge.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
-#include "sgdlaw/core/version.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -63,7 +62,8 @@ struct MergeOptions {
 
 void register_merge_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<MergeOptions>();
-  CLI::App* cmd = app.add_subcommand("merge", "combine shard folders of one sweep into one folder, then tabulate and fit");
+  CLI::App* cmd =
+      app.add_subcommand("merge", "combine shard folders of one sweep into one folder, then tabulate and fit");
   cmd->add_option("sweep_file", o->path, "the sweep file the shards ran")->required();
   cmd->add_option("shards", o->shards, "shard output folders (--sweep-out of each shard)")->required();
   cmd->add_option("--into", o->into, "merged sweep folder (default: [sweep] out)");

@@ -7,10 +7,11 @@
 #include <tuple>
 
 #include "cuda_api.hpp"
-#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
 #include "sgdlaw/core/errors.hpp"
+#include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/power_law_spectrum.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -31,8 +32,9 @@ class CudaBackend final : public Backend {
       s.d = c.d;
       s.M = c.M;
       s.identity = c.sketch == SketchKind::kIdentity;
-      s.lambda = lambda_of(c);
-      s.prior_var = prior_of(c);
+      PowerLawSpectrum spectrum = power_law_spectrum(c);
+      s.lambda = std::move(spectrum.lambda);
+      s.prior_var = std::move(spectrum.prior_var);
       s.mu = Eigen::Map<const Eigen::VectorXd>(ds.mu.data(), c.M);
       s.p0_prior = Eigen::Map<const Eigen::VectorXd>(ds.p0_prior.data(), c.M);
       s.signal_prior = s.lambda.dot(s.prior_var);
@@ -56,8 +58,8 @@ class CudaBackend final : public Backend {
     if (c.covariates != CovariateKind::kGaussian)
       throw BackendUnavailable("backend 'cuda' simulates Gaussian covariates only; use backend = reference");
     const cuda::DeviceInfo info = cuda::query_devices();
-    const std::size_t need = cuda::estimate_device_bytes(c.M, c.d, count, static_cast<std::int64_t>(plan.checkpoints.size()),
-                                                         c.sketch == SketchKind::kIdentity);
+    const std::size_t need = cuda::estimate_device_bytes(
+        c.M, c.d, count, static_cast<std::int64_t>(plan.checkpoints.size()), c.sketch == SketchKind::kIdentity);
     if (need > info.free_bytes)
       throw ConfigError("the CUDA run needs about " + format_gib(static_cast<double>(need)) + " of device memory, " +
                         format_gib(static_cast<double>(info.free_bytes)) + " is free on " + info.name +
@@ -84,7 +86,8 @@ class CudaBackend final : public Backend {
       L.sigma2 = c.sigma * c.sigma;
       L.split = out.has_decomposition;
       const std::int64_t row = g - first;
-      cuda::run_reduced_sgd(L, ds.mu_device(), ustar, approx, out.risk_row(row), out.bias_row(row), out.variance_row(row));
+      cuda::run_reduced_sgd(L, ds.mu_device(), ustar, approx, out.risk_row(row), out.bias_row(row),
+                            out.variance_row(row));
       for (std::int64_t i = 0; i < n; ++i) out.approx[row + i] = approx[i];
       done.fetch_add(n);
       g = end;
@@ -94,16 +97,6 @@ class CudaBackend final : public Backend {
  private:
   using Key = std::tuple<std::uint32_t, std::int64_t, std::int64_t, std::int64_t, double, double, bool>;
 
-  static Eigen::VectorXd lambda_of(const Config& c) {
-    Eigen::VectorXd l(c.d);
-    for (std::int64_t i = 0; i < c.d; ++i) l[i] = std::pow(static_cast<double>(i + 1), -c.a);
-    return l;
-  }
-  static Eigen::VectorXd prior_of(const Config& c) {
-    Eigen::VectorXd p(c.d);
-    for (std::int64_t i = 0; i < c.d; ++i) p[i] = std::pow(static_cast<double>(i + 1), c.a - c.b);
-    return p;
-  }
   static Eigen::VectorXd download_column(const double* device, std::int64_t m) {
     const std::vector<double> h = cuda::copy_to_host(device, static_cast<std::size_t>(m));
     return Eigen::Map<const Eigen::VectorXd>(h.data(), m);
@@ -114,15 +107,15 @@ class CudaBackend final : public Backend {
     auto it = cache_.find(key);
     if (it == cache_.end()) {
       if (cache_.size() > 8) cache_.clear();
-      const Eigen::VectorXd l = lambda_of(c), p = prior_of(c);
+      const PowerLawSpectrum spectrum = power_law_spectrum(c);
       cuda::DeviceSketch::Params ps;
       ps.seed = c.seed;
       ps.sketch = static_cast<std::uint32_t>(k);
       ps.M = c.M;
       ps.d = c.d;
       ps.identity = c.sketch == SketchKind::kIdentity;
-      ps.lambda = l.data();
-      ps.prior_var = p.data();
+      ps.lambda = spectrum.lambda.data();
+      ps.prior_var = spectrum.prior_var.data();
       it = cache_.emplace(key, std::make_unique<cuda::DeviceSketch>(ps)).first;
     }
     return *it->second;

@@ -10,8 +10,9 @@ BackendInfo cuda_backend_info() {
 void select_device_for_local_rank(int) {}
 
 std::unique_ptr<Backend> make_cuda_backend() {
-  throw BackendUnavailable("backend 'cuda' is not compiled into this build (CMake found no CUDA compiler, or "
-                           "SGDLAW_CUDA=OFF); use backend = cpu");
+  throw BackendUnavailable(
+      "backend 'cuda' is not compiled into this build (CMake found no CUDA compiler, or "
+      "SGDLAW_CUDA=OFF); use backend = cpu");
 }
 
 }  // namespace sgdlaw

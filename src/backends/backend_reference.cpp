@@ -55,7 +55,8 @@ void run_literal_trial(const RunPlan& plan, std::uint32_t trial, double* risk, d
           const double gi = static_cast<double>(g[i]);
           x[i] = sqrt_lambda[i] * (c.covariates == CovariateKind::kGaussian ? gi : (gi < 0.0 ? -1.0 : 1.0));
         }
-        const double eps = c.sigma * static_cast<double>(planar_normal(c.seed, trial, sample, Purpose::kCovariateNoise, 1, 0));
+        const double eps =
+            c.sigma * static_cast<double>(planar_normal(c.seed, trial, sample, Purpose::kCovariateNoise, 1, 0));
         apply_sketch(s, x, z);
         const double y = x.dot(target.wstar) + eps;
         grad += (v.dot(z) - y) * z;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sgdlaw/core/normal_fill.hpp"
+#include "sgdlaw/core/sgd_step.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 double weighted_square(const double* mu, const double* x, std::int64_t m) {
   double s = 0.0;
 #pragma omp simd reduction(+ : s)
-  for (std::int64_t j = 0; j < m; ++j) s = std::fma(mu[j] * x[j], x[j], s);
+  for (std::int64_t j = 0; j < m; ++j) s = sgd::weighted_square_term(s, mu[j], x[j]);
   return s;
 }
 
@@ -32,11 +33,17 @@ struct TrialState {
 
   TrialState(const Config& cfg, const Schedule& sched, const SketchSetup& s, std::uint32_t g, bool do_split,
              const TrialTarget& target)
-      : c(cfg), schedule(sched), trial(g), m(cfg.M), split(do_split),
+      : c(cfg),
+        schedule(sched),
+        trial(g),
+        m(cfg.M),
+        split(do_split),
         sigma_eff(std::sqrt(cfg.sigma * cfg.sigma + target.approx)),
-        sqrt_mu(static_cast<std::size_t>(m)), eb(static_cast<std::size_t>(m)),
+        sqrt_mu(static_cast<std::size_t>(m)),
+        eb(static_cast<std::size_t>(m)),
         ev(do_split ? static_cast<std::size_t>(m) : 0, 0.0),
-        g0(static_cast<std::size_t>(normal_buffer_size(m))), g1(g0.size()),
+        g0(static_cast<std::size_t>(normal_buffer_size(m))),
+        g1(g0.size()),
         noise(static_cast<std::size_t>(normal_buffer_size(kNoiseChunk))) {
     for (std::int64_t j = 0; j < m; ++j) {
       sqrt_mu[j] = std::sqrt(s.mu[j]);
@@ -44,9 +51,7 @@ struct TrialState {
     }
   }
 
-  void features(std::uint64_t sample, float* g) const {
-    fill_normals(c.seed, trial, sample, Purpose::kFeatures, m, g);
-  }
+  void features(std::uint64_t sample, float* g) const { fill_normals(c.seed, trial, sample, Purpose::kFeatures, m, g); }
 
   double noise_of(std::uint64_t sample) {
     if (sample / kNoiseChunk != noise_chunk) {
@@ -76,20 +81,20 @@ bool steps_batched(TrialState& st, std::int64_t t0, std::int64_t t1) {
       double sb = 0.0, sv = 0.0;
 #pragma omp simd reduction(+ : sb, sv)
       for (std::int64_t j = 0; j < m; ++j) {
-        const double zj = sq[j] * static_cast<double>(g[j]);
+        const double zj = sgd::feature(sq[j], g[j]);
         zb[j] = zj;
-        sb = std::fma(eb[j], zj, sb);
-        if (st.split) sv = std::fma(ev[j], zj, sv);
+        sb = sgd::residual_term(sb, eb[j], zj);
+        if (st.split) sv = sgd::residual_term(sv, ev[j], zj);
       }
-      kb[b] = st.split ? step * sb : step * (sb - xi);
-      kv[b] = step * (sv - xi);
+      kb[b] = sgd::gain_bias(step, sb, xi, st.split);
+      kv[b] = sgd::gain_variance(step, sv, xi);
     }
     for (std::int64_t b = 0; b < batch; ++b) {
       const double* zb = z.data() + b * m;
       const double k1 = kb[b], k2 = kv[b];
-      for (std::int64_t j = 0; j < m; ++j) eb[j] = std::fma(-k1, zb[j], eb[j]);
+      for (std::int64_t j = 0; j < m; ++j) eb[j] = sgd::update(eb[j], k1, zb[j]);
       if (st.split)
-        for (std::int64_t j = 0; j < m; ++j) ev[j] = std::fma(-k2, zb[j], ev[j]);
+        for (std::int64_t j = 0; j < m; ++j) ev[j] = sgd::update(ev[j], k2, zb[j]);
     }
     if ((t & 1023) == 1023 && !std::isfinite(eb[0] + (st.split ? ev[0] : 0.0))) return false;
   }
@@ -110,37 +115,37 @@ bool steps_single(TrialState& st, std::int64_t t0, std::int64_t t1) {
   double sb = 0.0, sv = 0.0;
 #pragma omp simd reduction(+ : sb, sv)
   for (std::int64_t j = 0; j < m; ++j) {
-    const double z = sq[j] * static_cast<double>(gc[j]);
-    sb = std::fma(eb[j], z, sb);
-    if (kSplit) sv = std::fma(ev[j], z, sv);
+    const double z = sgd::feature(sq[j], gc[j]);
+    sb = sgd::residual_term(sb, eb[j], z);
+    if (kSplit) sv = sgd::residual_term(sv, ev[j], z);
   }
   for (std::int64_t t = t0; t < t1; ++t) {
     const double step = st.schedule.at(t);
     const double xi = st.noise_of(static_cast<std::uint64_t>(t));
-    const double kb = kSplit ? step * sb : step * (sb - xi);
-    const double kv = step * (sv - xi);
+    const double kb = sgd::gain_bias(step, sb, xi, kSplit);
+    const double kv = sgd::gain_variance(step, sv, xi);
     if (t + 1 < t1) {
       st.features(static_cast<std::uint64_t>(t + 1), gn);
       sb = 0.0;
       sv = 0.0;
 #pragma omp simd reduction(+ : sb, sv)
       for (std::int64_t j = 0; j < m; ++j) {
-        const double zc = sq[j] * static_cast<double>(gc[j]);
-        const double zn = sq[j] * static_cast<double>(gn[j]);
-        eb[j] = std::fma(-kb, zc, eb[j]);
-        sb = std::fma(eb[j], zn, sb);
+        const double zc = sgd::feature(sq[j], gc[j]);
+        const double zn = sgd::feature(sq[j], gn[j]);
+        eb[j] = sgd::update(eb[j], kb, zc);
+        sb = sgd::residual_term(sb, eb[j], zn);
         if (kSplit) {
-          ev[j] = std::fma(-kv, zc, ev[j]);
-          sv = std::fma(ev[j], zn, sv);
+          ev[j] = sgd::update(ev[j], kv, zc);
+          sv = sgd::residual_term(sv, ev[j], zn);
         }
       }
       std::swap(gc, gn);
       if ((t & 1023) == 1023 && !std::isfinite(sb + sv)) return false;
     } else {
       for (std::int64_t j = 0; j < m; ++j) {
-        const double zc = sq[j] * static_cast<double>(gc[j]);
-        eb[j] = std::fma(-kb, zc, eb[j]);
-        if (kSplit) ev[j] = std::fma(-kv, zc, ev[j]);
+        const double zc = sgd::feature(sq[j], gc[j]);
+        eb[j] = sgd::update(eb[j], kb, zc);
+        if (kSplit) ev[j] = sgd::update(ev[j], kv, zc);
       }
     }
   }

@@ -10,7 +10,8 @@
 namespace sgdlaw {
 namespace {
 
-constexpr std::uint32_t kChunk = 16;  // Philox blocks per chunk: 16 float lanes for Box-Muller, two 8-lane Philox vectors
+constexpr std::uint32_t kChunk =
+    16;  // Philox blocks per chunk: 16 float lanes for Box-Muller, two 8-lane Philox vectors
 constexpr std::uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
 constexpr std::uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
 
@@ -136,7 +137,8 @@ void fill_normals(std::uint32_t seed, std::uint32_t key, std::uint64_t position,
     float* tmp = scratch.get_normals(np);
     box_muller_planar(np, w, w + np, w + 2 * np, w + 3 * np, tmp);
     for (int plane = 0; plane < 4; ++plane)
-      std::memcpy(out + static_cast<std::size_t>(plane) * nb, tmp + static_cast<std::size_t>(plane) * np, nb * sizeof(float));
+      std::memcpy(out + static_cast<std::size_t>(plane) * nb, tmp + static_cast<std::size_t>(plane) * np,
+                  nb * sizeof(float));
   }
 #else
   fill_normals_portable(seed, key, position, purpose, n, out);

@@ -7,25 +7,18 @@ namespace sgdlaw {
 std::int64_t geometric_phase_length(std::int64_t steps, std::int64_t configured) {
   if (configured > 0) return configured;
   if (steps < 2) return 1;
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(static_cast<double>(steps) / std::log2(static_cast<double>(steps)))));
+  return std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::floor(static_cast<double>(steps) / std::log2(static_cast<double>(steps)))));
 }
 
 Schedule make_schedule(const Config& c) {
   Schedule s;
   s.gamma0 = c.gamma;
-  switch (c.schedule) {
-    case ScheduleKind::kGeometric:
-      s.kind = 0;
-      s.phase_length = geometric_phase_length(c.steps(), c.phase_length);
-      break;
-    case ScheduleKind::kConstant:
-      s.kind = 1;
-      break;
-    case ScheduleKind::kPower:
-      s.kind = 2;
-      s.power_p = c.power_p;
-      s.power_t0 = c.power_t0;
-      break;
+  s.kind = c.schedule;
+  if (c.schedule == ScheduleKind::kGeometric) s.phase_length = geometric_phase_length(c.steps(), c.phase_length);
+  if (c.schedule == ScheduleKind::kPower) {
+    s.power_p = c.power_p;
+    s.power_t0 = c.power_t0;
   }
   return s;
 }

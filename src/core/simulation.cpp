@@ -1,13 +1,13 @@
-#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/simulation.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
-#include <unistd.h>
-
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/stability.hpp"
 
@@ -115,8 +115,9 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
     const double need = estimate_host_bytes(config, resolve_threads(config.threads));
     const double have = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
     if (have > 0 && need > 0.8 * have)
-      throw ConfigError("this run needs about " + fmt(need / 1073741824.0) + " GiB of host memory (M x d matrices for " +
-                        std::to_string(config.sketches) + " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
+      throw ConfigError("this run needs about " + fmt(need / 1073741824.0) +
+                        " GiB of host memory (M x d matrices for " + std::to_string(config.sketches) +
+                        " sketch(es)), more than 80% of the " + fmt(have / 1073741824.0) +
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
   res.plan = planner(config);
@@ -128,8 +129,10 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
     if (!step_size_is_stable(config.gamma, s.mu, config.batch)) {
       throw DivergenceError("field 'gamma' = " + fmt(config.gamma) + " makes SGD diverge (sketch " +
                             std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
-                            std::to_string(config.batch) + "): the expected risk grows without bound; stable step "
-                            "sizes are gamma < " + fmt(g));
+                            std::to_string(config.batch) +
+                            "): the expected risk grows without bound; stable step "
+                            "sizes are gamma < " +
+                            fmt(g));
     }
   }
   return res;
@@ -141,8 +144,8 @@ void compute_exact(RunResult& res) {
   res.exact_seconds = seconds_since(t0);
   for (std::size_t k = 0; k < res.exact.size(); ++k)
     if (!res.exact[k].finite)
-      throw DivergenceError("the exact expected risk overflowed for sketch " + std::to_string(k) + " at gamma = " +
-                            fmt(res.plan.config.gamma) + "; use a smaller 'gamma' (stable below " +
+      throw DivergenceError("the exact expected risk overflowed for sketch " + std::to_string(k) +
+                            " at gamma = " + fmt(res.plan.config.gamma) + "; use a smaller 'gamma' (stable below " +
                             fmt(res.max_stable_gamma) + ")");
 }
 
@@ -158,8 +161,9 @@ void finish_run(RunResult& res) {
     }
   }
   if (diverged > 0)
-    throw DivergenceError(std::to_string(diverged) + " of " + std::to_string(total) + " trials diverged (first: trial " +
-                          std::to_string(first_bad) + ") at gamma = " + fmt(res.plan.config.gamma) +
+    throw DivergenceError(std::to_string(diverged) + " of " + std::to_string(total) +
+                          " trials diverged (first: trial " + std::to_string(first_bad) +
+                          ") at gamma = " + fmt(res.plan.config.gamma) +
                           "; the expected risk is stable below gamma = " + fmt(res.max_stable_gamma) +
                           " but single trials fluctuate: use a smaller 'gamma'");
   res.rows = aggregate(res.plan, res.trials, res.exact);

@@ -1,11 +1,11 @@
 #include "sgdlaw/core/sketch_setup.hpp"
 
+#include <Eigen/Eigenvalues>
 #include <cmath>
 #include <vector>
 
-#include <Eigen/Eigenvalues>
-
 #include "sgdlaw/core/normal_fill.hpp"
+#include "sgdlaw/core/power_law_spectrum.hpp"
 
 namespace sgdlaw {
 
@@ -23,13 +23,9 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   s.d = c.d;
   s.M = c.M;
   s.identity = c.sketch == SketchKind::kIdentity;
-  s.lambda.resize(c.d);
-  s.prior_var.resize(c.d);
-  for (std::int64_t i = 0; i < c.d; ++i) {
-    const double idx = static_cast<double>(i + 1);
-    s.lambda[i] = std::pow(idx, -c.a);
-    s.prior_var[i] = std::pow(idx, c.a - c.b);
-  }
+  PowerLawSpectrum spectrum = power_law_spectrum(c);
+  s.lambda = std::move(spectrum.lambda);
+  s.prior_var = std::move(spectrum.prior_var);
   s.signal_prior = s.lambda.dot(s.prior_var);
 
   if (s.identity) {
@@ -44,7 +40,8 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   std::vector<float> buf(normal_buffer_size(c.d));
   const double scale = 1.0 / std::sqrt(static_cast<double>(c.M));
   for (std::int64_t r = 0; r < c.M; ++r) {
-    fill_normals(c.seed, static_cast<std::uint32_t>(k), static_cast<std::uint64_t>(r), Purpose::kSketch, c.d, buf.data());
+    fill_normals(c.seed, static_cast<std::uint32_t>(k), static_cast<std::uint64_t>(r), Purpose::kSketch, c.d,
+                 buf.data());
     for (std::int64_t i = 0; i < c.d; ++i) s.S(r, i) = scale * static_cast<double>(buf[i]);
   }
 

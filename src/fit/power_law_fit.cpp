@@ -1,11 +1,11 @@
 #include "sgdlaw/fit/power_law_fit.hpp"
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_min.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
 
 namespace sgdlaw {
 
@@ -55,7 +55,9 @@ double projected_sse(double e, const VarProData& d, double* y_inf, double* c) {
     b2 += w * f * y[i];
     syy += w * y[i] * y[i];
   }
-  auto sse = [&](double r, double k) { return syy - 2 * (r * b1 + k * b2) + r * r * s11 + 2 * r * k * s12 + k * k * s22; };
+  auto sse = [&](double r, double k) {
+    return syy - 2 * (r * b1 + k * b2) + r * r * s11 + 2 * r * k * s12 + k * k * s22;
+  };
   double best = std::numeric_limits<double>::infinity(), br = 0, bc = 0;
   const double det = s11 * s22 - s12 * s12;
   if (det > 1e-300 * s11 * s22) {
@@ -82,11 +84,14 @@ double projected_sse(double e, const VarProData& d, double* y_inf, double* c) {
   return std::max(best, 0.0);
 }
 
-double gsl_objective(double e, void* params) { return projected_sse(e, *static_cast<VarProData*>(params), nullptr, nullptr); }
+double gsl_objective(double e, void* params) {
+  return projected_sse(e, *static_cast<VarProData*>(params), nullptr, nullptr);
+}
 
 }  // namespace
 
-SaturatingFit fit_saturating(const std::vector<double>& x_in, const std::vector<double>& y_in, double e_min, double e_max) {
+SaturatingFit fit_saturating(const std::vector<double>& x_in, const std::vector<double>& y_in, double e_min,
+                             double e_max) {
   SaturatingFit f;
   std::vector<double> x, y;
   for (std::size_t i = 0; i < x_in.size(); ++i)
@@ -141,7 +146,8 @@ std::vector<double> local_slopes(const std::vector<double>& x, const std::vector
   const std::size_t n = x.size();
   if (n < 2) return out;
   auto slope = [&](std::size_t i, std::size_t j) { return std::log(y[j] / y[i]) / std::log(x[j] / x[i]); };
-  for (std::size_t i = 0; i < n; ++i) out.push_back(i == 0 ? slope(0, 1) : i + 1 == n ? slope(n - 2, n - 1) : slope(i - 1, i + 1));
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(i == 0 ? slope(0, 1) : i + 1 == n ? slope(n - 2, n - 1) : slope(i - 1, i + 1));
   return out;
 }
 

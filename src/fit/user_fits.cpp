@@ -1,15 +1,15 @@
 #include "sgdlaw/fit/user_fits.hpp"
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_multimin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <random>
-
-#include <gsl/gsl_blas.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_multifit_nlinear.h>
-#include <gsl/gsl_multimin.h>
 
 #include "sgdlaw/fit/power_law_fit.hpp"
 
@@ -48,7 +48,9 @@ struct ChinchillaData {
   double delta;
 };
 
-double huber(double r, double delta) { return std::fabs(r) <= delta ? 0.5 * r * r : delta * (std::fabs(r) - 0.5 * delta); }
+double huber(double r, double delta) {
+  return std::fabs(r) <= delta ? 0.5 * r * r : delta * (std::fabs(r) - 0.5 * delta);
+}
 double huber_grad(double r, double delta) { return std::fabs(r) <= delta ? r : (r > 0 ? delta : -delta); }
 
 // theta = (log A, log B, log E, alpha, beta).
@@ -84,8 +86,12 @@ double cf_f(const gsl_vector* th, void* p) {
   chinchilla_eval(th, *static_cast<ChinchillaData*>(p), &f, nullptr);
   return f;
 }
-void cf_df(const gsl_vector* th, void* p, gsl_vector* g) { chinchilla_eval(th, *static_cast<ChinchillaData*>(p), nullptr, g); }
-void cf_fdf(const gsl_vector* th, void* p, double* f, gsl_vector* g) { chinchilla_eval(th, *static_cast<ChinchillaData*>(p), f, g); }
+void cf_df(const gsl_vector* th, void* p, gsl_vector* g) {
+  chinchilla_eval(th, *static_cast<ChinchillaData*>(p), nullptr, g);
+}
+void cf_fdf(const gsl_vector* th, void* p, double* f, gsl_vector* g) {
+  chinchilla_eval(th, *static_cast<ChinchillaData*>(p), f, g);
+}
 
 ChinchillaFit bfgs_from(const ChinchillaData& d, const double start[5]) {
   ChinchillaFit out;

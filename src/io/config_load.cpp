@@ -1,5 +1,6 @@
-#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/config_load.hpp"
+
+#include <toml++/toml.h>
 
 #include <cerrno>
 #include <cmath>
@@ -10,8 +11,7 @@
 #include <limits>
 #include <sstream>
 
-#include <toml++/toml.h>
-
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/toml_values.hpp"
 
 namespace sgdlaw {
@@ -20,9 +20,12 @@ const char* to_string(SketchKind k) { return k == SketchKind::kGaussian ? "gauss
 const char* to_string(PriorMode p) { return p == PriorMode::kPerTrial ? "prior" : "fixed"; }
 const char* to_string(ScheduleKind s) {
   switch (s) {
-    case ScheduleKind::kGeometric: return "geometric";
-    case ScheduleKind::kConstant: return "constant";
-    case ScheduleKind::kPower: return "power";
+    case ScheduleKind::kGeometric:
+      return "geometric";
+    case ScheduleKind::kConstant:
+      return "constant";
+    case ScheduleKind::kPower:
+      return "power";
   }
   return "?";
 }
@@ -85,8 +88,8 @@ void add_toml_value(RawSettings& out, const std::string& section, const std::str
   const std::string key = canonical_key(written);
   const FieldSpec* spec = find_field(key);
   if (!spec || section != spec->section) {
-    throw ConfigError(source + ": unknown key '" + key + "' in [" + section + "]; allowed keys there: " +
-                      known_keys_of(section));
+    throw ConfigError(source + ": unknown key '" + key + "' in [" + section +
+                      "]; allowed keys there: " + known_keys_of(section));
   }
   out[key] = raw_value_from_toml(node, key, source);
 }
@@ -174,7 +177,8 @@ struct Reader {
     char* end = nullptr;
     errno = 0;
     const double x = std::strtod(s, &end);
-    if (end == s || *end != '\0') throw ConfigError("field '" + std::string(name) + "' must be a number, got '" + v->text + "'");
+    if (end == s || *end != '\0')
+      throw ConfigError("field '" + std::string(name) + "' must be a number, got '" + v->text + "'");
     if (!std::isfinite(x)) throw ConfigError("field '" + std::string(name) + "' must be finite, got '" + v->text + "'");
     *out = x;
     return true;
@@ -261,9 +265,11 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
     c.M = c.d;
   } else {
     if (c.M < 1) range_error("M", "M >= 1", std::to_string(c.M));
-    if (c.M > c.d) range_error("M", "M <= d for a Gaussian sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
+    if (c.M > c.d)
+      range_error("M", "M <= d for a Gaussian sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
   }
-  if (c.sketch == SketchKind::kGaussian && c.M > 65536) range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
+  if (c.sketch == SketchKind::kGaussian && c.M > 65536)
+    range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
   r.choice("wstar", {{"prior", PriorMode::kPerTrial}, {"fixed", PriorMode::kFixed}}, &c.wstar);
   r.choice("covariates", {{"gaussian", CovariateKind::kGaussian}, {"rademacher", CovariateKind::kRademacher}},
            &c.covariates);
@@ -272,15 +278,18 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
   if (c.batch < 1) range_error("batch", "batch >= 1", std::to_string(c.batch));
   r.integer("N", &c.N);
   if (c.N < c.batch) range_error("N", "N >= batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
-  if (c.N % c.batch != 0) range_error("N", "N a multiple of batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
+  if (c.N % c.batch != 0)
+    range_error("N", "N a multiple of batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
   if (c.N > (std::int64_t(1) << 50)) range_error("N", "N <= 2^50", std::to_string(c.N));
   r.real("gamma", &c.gamma);
   if (!(c.gamma > 0.0)) range_error("gamma", "gamma > 0", format_shortest(c.gamma));
-  r.choice("schedule",
-           {{"geometric", ScheduleKind::kGeometric}, {"constant", ScheduleKind::kConstant}, {"power", ScheduleKind::kPower}},
-           &c.schedule);
+  r.choice(
+      "schedule",
+      {{"geometric", ScheduleKind::kGeometric}, {"constant", ScheduleKind::kConstant}, {"power", ScheduleKind::kPower}},
+      &c.schedule);
   r.integer("phase_length", &c.phase_length);
-  if (c.phase_length < 0) range_error("phase_length", "phase_length >= 0 (0 = steps / log2 steps)", std::to_string(c.phase_length));
+  if (c.phase_length < 0)
+    range_error("phase_length", "phase_length >= 0 (0 = steps / log2 steps)", std::to_string(c.phase_length));
   r.real("power_p", &c.power_p);
   if (!(c.power_p >= 0.0)) range_error("power_p", "power_p >= 0", format_shortest(c.power_p));
   r.real("power_t0", &c.power_t0);
@@ -290,19 +299,25 @@ Config resolve_config(const std::vector<RawSettings>& layers) {
   if (c.trials < 1) range_error("trials", "trials >= 1", std::to_string(c.trials));
   r.integer("sketches", &c.sketches);
   if (c.sketches < 1) range_error("sketches", "sketches >= 1", std::to_string(c.sketches));
-  if (c.trials * c.sketches > 0xFFFFFFFFLL) range_error("trials", "trials * sketches < 2^32", std::to_string(c.trials * c.sketches));
+  if (c.trials * c.sketches > 0xFFFFFFFFLL)
+    range_error("trials", "trials * sketches < 2^32", std::to_string(c.trials * c.sketches));
   std::int64_t seed = c.seed;
   r.integer("seed", &seed);
   if (seed < 0 || seed > 0xFFFFFFFFLL) range_error("seed", "0 <= seed < 2^32", std::to_string(seed));
   c.seed = static_cast<std::uint32_t>(seed);
-  r.choice("backend", {{"cpu", std::string("cpu")}, {"cuda", std::string("cuda")}, {"reference", std::string("reference")},
-                       {"auto", std::string("auto")}}, &c.backend);
+  r.choice("backend",
+           {{"cpu", std::string("cpu")},
+            {"cuda", std::string("cuda")},
+            {"reference", std::string("reference")},
+            {"auto", std::string("auto")}},
+           &c.backend);
   std::int64_t threads = 0;
   r.integer("threads", &threads);
   if (threads < 0 || threads > 4096) range_error("threads", "0 <= threads <= 4096", std::to_string(threads));
   c.threads = static_cast<int>(threads);
   r.real("checkpoint_ratio", &c.checkpoint_ratio);
-  if (!(c.checkpoint_ratio > 1.0)) range_error("checkpoint_ratio", "checkpoint_ratio > 1", format_shortest(c.checkpoint_ratio));
+  if (!(c.checkpoint_ratio > 1.0))
+    range_error("checkpoint_ratio", "checkpoint_ratio > 1", format_shortest(c.checkpoint_ratio));
   r.integer("checkpoint_min", &c.checkpoint_min);
   if (c.checkpoint_min < 1) range_error("checkpoint_min", "checkpoint_min >= 1", std::to_string(c.checkpoint_min));
   r.boolean("decomposition", &c.decomposition);

@@ -1,17 +1,15 @@
 #include "sgdlaw/io/run_output.hpp"
 
-#include "sgdlaw/core/format.hpp"
-#include "sgdlaw/io/csv_writer.hpp"
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
-
+#include "sgdlaw/core/format.hpp"
+#include "sgdlaw/io/csv_writer.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
 
 namespace sgdlaw {
@@ -22,15 +20,33 @@ namespace {
 nlohmann::json config_to_json(const Config& c) {
   return {
       {"problem",
-       {{"a", c.a}, {"b", c.b}, {"d", c.d}, {"sigma", c.sigma}, {"sketch", to_string(c.sketch)}, {"M", c.M},
-        {"wstar", to_string(c.wstar)}, {"covariates", to_string(c.covariates)}}},
+       {{"a", c.a},
+        {"b", c.b},
+        {"d", c.d},
+        {"sigma", c.sigma},
+        {"sketch", to_string(c.sketch)},
+        {"M", c.M},
+        {"wstar", to_string(c.wstar)},
+        {"covariates", to_string(c.covariates)}}},
       {"sgd",
-       {{"N", c.N}, {"batch", c.batch}, {"gamma", c.gamma}, {"schedule", to_string(c.schedule)},
-        {"phase_length", c.phase_length}, {"power_p", c.power_p}, {"power_t0", c.power_t0}}},
+       {{"N", c.N},
+        {"batch", c.batch},
+        {"gamma", c.gamma},
+        {"schedule", to_string(c.schedule)},
+        {"phase_length", c.phase_length},
+        {"power_p", c.power_p},
+        {"power_t0", c.power_t0}}},
       {"run",
-       {{"trials", c.trials}, {"sketches", c.sketches}, {"seed", c.seed}, {"backend", c.backend},
-        {"threads", c.threads}, {"checkpoint_ratio", c.checkpoint_ratio}, {"checkpoint_min", c.checkpoint_min},
-        {"decomposition", c.decomposition}, {"write_trials", to_string(c.write_trials)}, {"out", c.out}}},
+       {{"trials", c.trials},
+        {"sketches", c.sketches},
+        {"seed", c.seed},
+        {"backend", c.backend},
+        {"threads", c.threads},
+        {"checkpoint_ratio", c.checkpoint_ratio},
+        {"checkpoint_min", c.checkpoint_min},
+        {"decomposition", c.decomposition},
+        {"write_trials", to_string(c.write_trials)},
+        {"out", c.out}}},
   };
 }
 
@@ -45,19 +61,23 @@ void write_file(const fs::path& path, const std::string& text) {
 
 std::string curves_csv(const RunResult& r) {
   const bool split = r.trials.has_decomposition;
-  std::vector<std::string> header = {"N",         "N_eff",     "steps",        "trials",
-                                     "risk_mc",   "risk_se",   "risk_exact",   "risk_exact_sketch_sd",
+  std::vector<std::string> header = {"N",         "N_eff",     "steps",       "trials",
+                                     "risk_mc",   "risk_se",   "risk_exact",  "risk_exact_sketch_sd",
                                      "approx_mc", "approx_se", "approx_exact"};
   const std::vector<std::string> tail =
-      split ? std::vector<std::string>{"bias_mc", "bias_se", "bias_exact", "variance_mc", "variance_se", "variance_exact",
-                                       "sigma2"}
+      split ? std::vector<std::string>{"bias_mc",     "bias_se",        "bias_exact", "variance_mc",
+                                       "variance_se", "variance_exact", "sigma2"}
             : std::vector<std::string>{"bias_exact", "variance_exact", "sigma2"};
   header.insert(header.end(), tail.begin(), tail.end());
   CsvWriter csv(header, 12);
   const double sigma2 = r.plan.config.sigma * r.plan.config.sigma;
   for (const CurveRow& row : r.rows) {
     csv.cell(row.samples).cell(row.n_eff).cell(row.steps).cell(row.trials).cell(row.risk_mc).cell(row.risk_se);
-    csv.cell(row.risk_exact).cell(row.risk_exact_sketch_sd).cell(row.approx_mc).cell(row.approx_se).cell(row.approx_exact);
+    csv.cell(row.risk_exact)
+        .cell(row.risk_exact_sketch_sd)
+        .cell(row.approx_mc)
+        .cell(row.approx_se)
+        .cell(row.approx_exact);
     if (split) csv.cell(row.bias_mc).cell(row.bias_se);
     csv.cell(row.bias_exact);
     if (split) csv.cell(row.variance_mc).cell(row.variance_se);
@@ -106,16 +126,17 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["wall_seconds"] = meta.wall_seconds;
     j["resumed_trials"] = r.resumed_trials;
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
-    j["derived"] = {{"steps", r.plan.config.steps()},
-                    {"total_trials", r.plan.config.total_trials()},
-                    {"max_stable_gamma", r.max_stable_gamma},
-                    {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
-                    {"schedule_phase_length", r.plan.schedule.phase_length},
-                    {"checkpoints_note",
-                     r.plan.config.schedule == ScheduleKind::kGeometric
-                         ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
-                           "are iterates in the middle of the horizon-N schedule"
-                         : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+    j["derived"] = {
+        {"steps", r.plan.config.steps()},
+        {"total_trials", r.plan.config.total_trials()},
+        {"max_stable_gamma", r.max_stable_gamma},
+        {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
+        {"schedule_phase_length", r.plan.schedule.phase_length},
+        {"checkpoints_note",
+         r.plan.config.schedule == ScheduleKind::kGeometric
+             ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
+               "are iterates in the middle of the horizon-N schedule"
+             : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
     write_file(tmp / "config.json", j.dump(2) + "\n");
   } catch (...) {
     fs::remove_all(tmp);

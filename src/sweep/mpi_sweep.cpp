@@ -1,4 +1,3 @@
-#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 
 #include <mpi.h>
@@ -13,18 +12,17 @@
 
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
-#include "sgdlaw/core/version.hpp"
 
 namespace sgdlaw {
 
 bool mpi_compiled() { return true; }
 
 namespace {
-
-std::string fmt(double x) { return format_g(x, 5); }
 
 // Per-trial payload of a unit: risk, bias, variance (if split) and approx, each row-major over its trials.
 std::size_t payload_size(const Config& c, std::int64_t count, std::int64_t checkpoints) {
@@ -44,8 +42,8 @@ void unpack_into(const std::vector<double>& in, std::int64_t first, std::int64_t
   const std::int64_t n_ck = dst.checkpoints;
   std::size_t pos = 0;
   auto copy_block = [&](std::vector<double>& v) {
-    std::copy(in.begin() + static_cast<std::ptrdiff_t>(pos), in.begin() + static_cast<std::ptrdiff_t>(pos + count * n_ck),
-              v.begin() + first * n_ck);
+    std::copy(in.begin() + static_cast<std::ptrdiff_t>(pos),
+              in.begin() + static_cast<std::ptrdiff_t>(pos + count * n_ck), v.begin() + first * n_ck);
     pos += static_cast<std::size_t>(count * n_ck);
   };
   copy_block(dst.risk);
@@ -213,15 +211,18 @@ class MpiSweep {
       if (!pp.trials) throw std::logic_error("no trials gathered for point " + p.name);
       res.trials = std::move(*pp.trials);
     };
-    complete_point(p, p.name, meta, [&]() {
-      // The cached plan when this rank prepared it (the usual case); otherwise prepare_run plans afresh and
-      // raises the DivergenceError with its message when the point diverges.
-      std::unique_ptr<RunResult> base = cached_point_ == point ? std::move(cached_) : nullptr;
-      cached_point_ = static_cast<std::size_t>(-1);
-      Planner planner = make_run_plan;
-      if (base) planner = [&base](const Config&) { return base->plan; };
-      return run_point(p.config, planner, make_backend(p.config.backend, 1)->name(), gathered);
-    }, opt_, summary_);
+    complete_point(
+        p, p.name, meta,
+        [&]() {
+          // The cached plan when this rank prepared it (the usual case); otherwise prepare_run plans afresh and
+          // raises the DivergenceError with its message when the point diverges.
+          std::unique_ptr<RunResult> base = cached_point_ == point ? std::move(cached_) : nullptr;
+          cached_point_ = static_cast<std::size_t>(-1);
+          Planner planner = make_run_plan;
+          if (base) planner = [&base](const Config&) { return base->plan; };
+          return run_point(p.config, planner, make_backend(p.config.backend, 1)->name(), gathered);
+        },
+        opt_, summary_);
     progress_.erase(point);
   }
 

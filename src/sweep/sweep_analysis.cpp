@@ -7,13 +7,13 @@
 #include <random>
 #include <stdexcept>
 
-#include "sgdlaw/io/atomic_file.hpp"
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/fit/bootstrap_fit.hpp"
 #include "sgdlaw/fit/compute_frontier.hpp"
+#include "sgdlaw/fit/power_law_fit.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_table.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
-#include "sgdlaw/core/format.hpp"
-#include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
 
 namespace sgdlaw {
@@ -63,7 +63,8 @@ std::vector<const SweepPoint*> along_axis(const std::vector<const SweepPoint*>& 
   std::vector<const SweepPoint*> sel;
   for (const SweepPoint* p : pts)
     if (p->config.*held == top) sel.push_back(p);
-  std::sort(sel.begin(), sel.end(), [&](const SweepPoint* a, const SweepPoint* b) { return a->config.*axis < b->config.*axis; });
+  std::sort(sel.begin(), sel.end(),
+            [&](const SweepPoint* a, const SweepPoint* b) { return a->config.*axis < b->config.*axis; });
   return sel;
 }
 
@@ -177,7 +178,8 @@ class SweepAnalyzer {
         const PointData& d = get(*p);
         s.x.push_back(ax.n_axis ? d.n_eff : static_cast<double>(p->config.M));
         std::vector<double> y;
-        for (std::size_t t = 0; t < d.risk.size(); ++t) y.push_back(d.risk[t] - sigma2 - (minus_approx ? d.approx[t] : 0.0));
+        for (std::size_t t = 0; t < d.risk.size(); ++t)
+          y.push_back(d.risk[t] - sigma2 - (minus_approx ? d.approx[t] : 0.0));
         s.y.push_back(y);
         s.y_exact.push_back(minus_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
       }

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "sgdlaw/io/atomic_file.hpp"
@@ -48,7 +47,8 @@ void copy_point(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>& shard_dirs, const std::string& version) {
+MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>& shard_dirs,
+                          const std::string& version) {
   const std::string fingerprint = sweep_fingerprint(spec);
   for (const std::string& s : shard_dirs) {
     const fs::path sj = fs::path(s) / "sweep.json";

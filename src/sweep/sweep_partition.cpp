@@ -1,4 +1,3 @@
-#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 #include <numeric>
 #include <queue>
 
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/run_output.hpp"
 
 namespace sgdlaw {

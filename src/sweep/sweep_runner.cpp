@@ -1,25 +1,24 @@
-#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
 
-#include <chrono>
-#include <cstdio>
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/config_load.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
-#include "sgdlaw/backends/backend.hpp"
-#include "sgdlaw/core/checkpoints.hpp"
-#include "sgdlaw/core/version.hpp"
 
 namespace sgdlaw {
 namespace fs = std::filesystem;
@@ -76,7 +75,8 @@ bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
   };
   try {
     const RunResult r = produce();
-    if (meta.wall_seconds < 0) meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (meta.wall_seconds < 0)
+      meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     write_run_outputs(r, meta, p.config.out);
     ++s.ran;
     if (opt.log) {
@@ -140,8 +140,9 @@ std::vector<std::size_t> run_shared_horizon(const SweepSpec& spec, std::vector<s
     RunMeta meta{version_string(), base.mc_seconds, "sweep " + spec.source + " point " + p.name,
                  "checkpoints of the run for point " + big.name +
                      " (schedule independent of the horizon: the iterate after N samples is the same)"};
-    if (complete_point(p, p.name + " (from the run of " + big.name + ")", meta,
-                       [&]() { return run_point(p.config, member_plan, be.name(), slice); }, opt, s))
+    if (complete_point(
+            p, p.name + " (from the run of " + big.name + ")", meta,
+            [&]() { return run_point(p.config, member_plan, be.name(), slice); }, opt, s))
       done.push_back(i);
   }
   return done;
@@ -192,7 +193,8 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
       continue;
     }
     RunMeta meta{version_string(), -1.0, "sweep " + spec.source + " point " + p.name};
-    complete_point(p, tag, meta, [&]() { return run_simulation(p.config); }, opt, s);
+    complete_point(
+        p, tag, meta, [&]() { return run_simulation(p.config); }, opt, s);
   }
   return s;
 }
@@ -212,8 +214,12 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
   std::int64_t included = 0;
   for (const SweepPoint& p : spec.points) {
     const PointState state = point_state(p);
-    nlohmann::json jp = {{"name", p.name}, {"grid", p.grid}, {"folder", "points/" + p.name},
-                         {"state", state == PointState::kDone ? "done" : state == PointState::kFailed ? "failed" : "missing"},
+    nlohmann::json jp = {{"name", p.name},
+                         {"grid", p.grid},
+                         {"folder", "points/" + p.name},
+                         {"state", state == PointState::kDone     ? "done"
+                                   : state == PointState::kFailed ? "failed"
+                                                                  : "missing"},
                          {"source", point_source(p)}};
     for (const auto& [k, v] : p.axis_values) jp["axes"][k] = v;
     points.push_back(jp);
@@ -222,10 +228,12 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
     const auto header_end = curves.find('\n');
     const Config& c = p.config;
     if (table.empty())
-      table = "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,N_horizon,is_final," + curves.substr(0, header_end + 1);
-    const std::string prefix = format_printf("%s,%s,%.17g,%.17g,%lld,%lld,%s,%.17g,%.17g,%lld,%s,%lld,", p.name.c_str(),
-                  p.grid.c_str(), c.a, c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch),
-                  c.sigma, c.gamma, static_cast<long long>(c.batch), to_string(c.schedule), static_cast<long long>(c.N));
+      table =
+          "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,N_horizon,is_final," + curves.substr(0, header_end + 1);
+    const std::string prefix =
+        format_printf("%s,%s,%.17g,%.17g,%lld,%lld,%s,%.17g,%.17g,%lld,%s,%lld,", p.name.c_str(), p.grid.c_str(), c.a,
+                      c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch), c.sigma,
+                      c.gamma, static_cast<long long>(c.batch), to_string(c.schedule), static_cast<long long>(c.N));
     std::size_t pos = header_end + 1;
     while (pos < curves.size()) {
       const auto end = curves.find('\n', pos);
@@ -243,9 +251,10 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
   j["fingerprint"] = sweep_fingerprint(spec);
   j["axes"] = spec.axes;
   j["points"] = points;
-  j["note"] = "The geometric schedule depends on the horizon N, so its points on an N axis are separate runs; "
-              "points with a constant or power schedule that differ only in N share one run of the largest N "
-              "(each point's 'source' says which).";
+  j["note"] =
+      "The geometric schedule depends on the horizon N, so its points on an N axis are separate runs; "
+      "points with a constant or power schedule that differ only in N share one run of the largest N "
+      "(each point's 'source' says which).";
   write_file_atomically(spec.out + "/sweep.json", j.dump(2) + "\n");
   return included;
 }

@@ -19,7 +19,8 @@ bool is_field(const std::string& key) {
 // Characters safe in a folder name.
 std::string sanitize(const std::string& s) {
   std::string out;
-  for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_') ? ch : '_';
+  for (char ch : s)
+    out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_') ? ch : '_';
   return out;
 }
 
@@ -89,9 +90,12 @@ void get_window(const toml::table& t, const char* key, double* lo, double* hi, c
   double v[2];
   for (int i = 0; i < 2; ++i) {
     const toml::node& item = *arr->get(static_cast<std::size_t>(i));
-    if (auto x = item.as_integer()) v[i] = static_cast<double>(x->get());
-    else if (auto y = item.as_floating_point()) v[i] = y->get();
-    else throw ConfigError(source + ": [fit] field '" + key + "' must hold two numbers");
+    if (auto x = item.as_integer())
+      v[i] = static_cast<double>(x->get());
+    else if (auto y = item.as_floating_point())
+      v[i] = y->get();
+    else
+      throw ConfigError(source + ": [fit] field '" + key + "' must hold two numbers");
   }
   if (!(v[0] < v[1])) throw ConfigError(source + ": [fit] field '" + key + "' must satisfy low < high");
   *lo = v[0];
@@ -101,9 +105,10 @@ void get_window(const toml::table& t, const char* key, double* lo, double* hi, c
 FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std::string& source) {
   FitSpec f;
   if (!t) return f;
-  static const std::set<std::string> known = {"m_axis_grid", "n_axis_grid", "frontier_grid", "n_axis_subtract_approx",
-                                              "m_window", "n_eff_window", "bootstrap", "confidence",
-                                              "bootstrap_seed", "cost_fixed", "cost_per_m", "m_regime", "n_regime"};
+  static const std::set<std::string> known = {
+      "m_axis_grid",  "n_axis_grid", "frontier_grid", "n_axis_subtract_approx", "m_window",
+      "n_eff_window", "bootstrap",   "confidence",    "bootstrap_seed",         "cost_fixed",
+      "cost_per_m",   "m_regime",    "n_regime"};
   for (auto&& [k, node] : *t) {
     (void)node;
     if (!known.count(std::string(k.str())))
@@ -126,13 +131,15 @@ FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std
   get_window(*t, "n_eff_window", &f.n_eff_window_lo, &f.n_eff_window_hi, source);
   f.m_regime = get_number(*t, "m_regime", 0.0, source);
   f.n_regime = get_number(*t, "n_regime", 0.0, source);
-  if (!(f.m_regime >= 0 && f.n_regime >= 0)) throw ConfigError(source + ": [fit] fields 'm_regime', 'n_regime' must be >= 0");
+  if (!(f.m_regime >= 0 && f.n_regime >= 0))
+    throw ConfigError(source + ": [fit] fields 'm_regime', 'n_regime' must be >= 0");
   const double boot = get_number(*t, "bootstrap", 1000, source);
   if (boot < 0 || boot > 1e6 || boot != static_cast<double>(static_cast<std::int64_t>(boot)))
     throw ConfigError(source + ": [fit] field 'bootstrap' must be an integer in [0, 1e6]");
   f.bootstrap = static_cast<std::int64_t>(boot);
   f.confidence = get_number(*t, "confidence", 0.95, source);
-  if (!(f.confidence > 0.5 && f.confidence < 1.0)) throw ConfigError(source + ": [fit] field 'confidence' must be in (0.5, 1)");
+  if (!(f.confidence > 0.5 && f.confidence < 1.0))
+    throw ConfigError(source + ": [fit] field 'confidence' must be in (0.5, 1)");
   f.bootstrap_seed = static_cast<std::uint32_t>(get_number(*t, "bootstrap_seed", 20240, source));
   f.cost_fixed = get_number(*t, "cost_fixed", 0.0, source);
   f.cost_per_m = get_number(*t, "cost_per_m", 1.0, source);

@@ -14,33 +14,33 @@ enum class TrialsOutput { kNone, kFinal, kAll };  // trials.csv: none, final che
 
 struct Config {
   // problem
-  double a = 2.0;          // spectrum lambda_i = i^-a, a > 1
-  double b = 2.0;          // prior: lambda_i E[w*_i^2] = i^-b, b > 1 (default b = a: w* ~ N(0, I))
-  std::int64_t d = 4096;   // ambient dimension (stands in for infinity)
-  double sigma = 0.5;      // label noise standard deviation, >= 0
+  double a = 2.0;         // spectrum lambda_i = i^-a, a > 1
+  double b = 2.0;         // prior: lambda_i E[w*_i^2] = i^-b, b > 1 (default b = a: w* ~ N(0, I))
+  std::int64_t d = 4096;  // ambient dimension (stands in for infinity)
+  double sigma = 0.5;     // label noise standard deviation, >= 0
   SketchKind sketch = SketchKind::kGaussian;
-  std::int64_t M = 256;    // sketch size; identity sketch forces M = d
+  std::int64_t M = 256;  // sketch size; identity sketch forces M = d
   PriorMode wstar = PriorMode::kPerTrial;
   CovariateKind covariates = CovariateKind::kGaussian;  // non-Gaussian only on the reference backend
 
   // sgd
-  std::int64_t N = 100000;     // samples; steps = N / batch
+  std::int64_t N = 100000;  // samples; steps = N / batch
   std::int64_t batch = 1;
-  double gamma = 0.1;          // initial step size
+  double gamma = 0.1;  // initial step size
   ScheduleKind schedule = ScheduleKind::kGeometric;
   std::int64_t phase_length = 0;  // geometric: steps per phase; 0 = steps / log2(steps)
   double power_p = 0.5;           // power: gamma_t = gamma (1 + t / t0)^-p
   double power_t0 = 100.0;
 
   // run
-  std::int64_t trials = 100;   // per sketch
-  std::int64_t sketches = 1;   // independent sketches K
+  std::int64_t trials = 100;  // per sketch
+  std::int64_t sketches = 1;  // independent sketches K
   std::uint32_t seed = 1;
   std::string backend = "auto";  // cpu | cuda | reference | auto
   int threads = 0;               // 0 = all hardware threads
   double checkpoint_ratio = 1.5;
   std::int64_t checkpoint_min = 10;
-  bool decomposition = true;     // coupled bias / variance runs
+  bool decomposition = true;  // coupled bias / variance runs
   TrialsOutput write_trials = TrialsOutput::kNone;
   std::string out = "runs/quick";
   bool progress = true;

@@ -1,9 +1,8 @@
 #pragma once
 // Exact expected risk E[R(v_t)] at the checkpoints, from the diagonal second-moment recursion.
+#include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "sgdlaw/core/schedule.hpp"
 

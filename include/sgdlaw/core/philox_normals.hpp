@@ -8,11 +8,11 @@
 // Normals are produced four per Philox call by Box-Muller in single precision with polynomial log and
 // sincos written here (not libm), so the host and the device evaluate the same formulas. Uniforms carry
 // 24 bits, so |z| is capped near 5.9 (probability 4e-9 per draw); see README "Numerics".
-#include <cstdint>
-#include <cmath>
-#include <cstring>
-
 #include <Random123/philox.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "sgdlaw/core/host_device.hpp"
 
@@ -135,7 +135,6 @@ SGDLAW_HD inline Normals4 normals4(std::uint32_t seed, std::uint32_t key, std::u
   return out;
 }
 
-
 // Layout of a vector of n normals drawn at one (seed, key, position, purpose): with nb = ceil(n / 4)
 // Philox blocks, normal i comes from block i % nb, word i / nb ("planar", so that the CPU fills
 // contiguous runs with SIMD and a GPU thread per coordinate can compute its own normal).
@@ -148,7 +147,6 @@ SGDLAW_HD inline float planar_normal(std::uint32_t seed, std::uint32_t key, std:
   const int word = static_cast<int>(i / nb);
   return normals4(seed, key, block, position, purpose).v[word];
 }
-
 
 // Label noise of the reduced path is drawn for kNoiseChunk samples at a time: the standard normal for
 // sample q is element q % kNoiseChunk of the planar vector at position q / kNoiseChunk (purpose kLabelNoise).

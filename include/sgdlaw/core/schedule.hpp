@@ -9,18 +9,18 @@
 namespace sgdlaw {
 
 struct Schedule {
-  int kind = 0;  // 0 geometric, 1 constant, 2 power
+  ScheduleKind kind = ScheduleKind::kGeometric;
   double gamma0 = 0.0;
   std::int64_t phase_length = 1;  // geometric
   double power_p = 0.0, power_t0 = 1.0;
 
   // Step size for step t = 0, 1, ...
   SGDLAW_HD double at(std::int64_t t) const {
-    if (kind == 0) {
+    if (kind == ScheduleKind::kGeometric) {
       const std::int64_t halvings = t / phase_length;
       return halvings >= 1074 ? 0.0 : ldexp(gamma0, -static_cast<int>(halvings));
     }
-    if (kind == 1) return gamma0;
+    if (kind == ScheduleKind::kConstant) return gamma0;
     return gamma0 * pow(1.0 + static_cast<double>(t) / power_t0, -power_p);
   }
 };

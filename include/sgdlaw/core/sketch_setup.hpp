@@ -2,9 +2,8 @@
 // Everything one sketch needs before SGD runs: Sigma = S H S^T, its eigen-decomposition, the map from
 // w* to the optimum in Sigma's eigenbasis, and prior expectations of the approximation error and of
 // the initial error's second moment.
-#include <cstdint>
-
 #include <Eigen/Dense>
+#include <cstdint>
 
 #include "sgdlaw/core/config.hpp"
 
@@ -13,18 +12,18 @@ namespace sgdlaw {
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct SketchSetup {
-  std::int64_t index = 0;       // sketch k
+  std::int64_t index = 0;  // sketch k
   std::int64_t d = 0, M = 0;
-  bool identity = false;        // S = I (M = d): nothing below that is a matrix is stored
-  Eigen::VectorXd lambda;       // spectrum of H, length d
-  Eigen::VectorXd prior_var;    // E[w*_i^2] = i^(a - b), length d
-  RowMatrix S;                  // M x d sketch (Gaussian only)
-  Eigen::VectorXd mu;           // eigenvalues of Sigma, descending, length M
-  Eigen::MatrixXd Q;            // eigenvectors (columns) of Sigma (Gaussian only)
-  RowMatrix A;                  // u* = A w*: optimum in the eigenbasis (Gaussian only), M x d
-  Eigen::VectorXd p0_prior;     // E_prior[u*_j^2]
-  double signal_prior = 0.0;    // E_prior ||w*||_H^2 = sum_i i^-b (truncated at d)
-  double approx_prior = 0.0;    // E_prior[Approx] = signal_prior - sum_j mu_j p0_prior_j
+  bool identity = false;      // S = I (M = d): nothing below that is a matrix is stored
+  Eigen::VectorXd lambda;     // spectrum of H, length d
+  Eigen::VectorXd prior_var;  // E[w*_i^2] = i^(a - b), length d
+  RowMatrix S;                // M x d sketch (Gaussian only)
+  Eigen::VectorXd mu;         // eigenvalues of Sigma, descending, length M
+  Eigen::MatrixXd Q;          // eigenvectors (columns) of Sigma (Gaussian only)
+  RowMatrix A;                // u* = A w*: optimum in the eigenbasis (Gaussian only), M x d
+  Eigen::VectorXd p0_prior;   // E_prior[u*_j^2]
+  double signal_prior = 0.0;  // E_prior ||w*||_H^2 = sum_i i^-b (truncated at d)
+  double approx_prior = 0.0;  // E_prior[Approx] = signal_prior - sum_j mu_j p0_prior_j
   // Set-ups built off the host (CUDA) keep no A; they carry the fixed w*'s target instead (wstar = fixed).
   bool has_fixed_target = false;
   Eigen::VectorXd fixed_ustar;

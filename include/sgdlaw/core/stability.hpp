@@ -3,9 +3,8 @@
 // p' = diag(alpha) p + (gamma^2/B) mu (mu^T p) + c, the iteration is stable iff every alpha_j < 1 and
 // (gamma / B) sum_j mu_j / (2 - gamma mu_j (B + 1) / B) < 1 (matrix determinant lemma on the rank-one part).
 // Schedules here never increase the step, so stability at the initial gamma is what matters.
-#include <cstdint>
-
 #include <Eigen/Dense>
+#include <cstdint>
 
 namespace sgdlaw {
 

@@ -14,9 +14,12 @@ struct TrialResults {
   std::vector<double> approx;    // [trial]: Approx(w*)
 
   TrialResults(std::int64_t n_trials, std::int64_t n_checkpoints, bool decomposition)
-      : trials(n_trials), checkpoints(n_checkpoints), has_decomposition(decomposition),
+      : trials(n_trials),
+        checkpoints(n_checkpoints),
+        has_decomposition(decomposition),
         risk(static_cast<std::size_t>(n_trials * n_checkpoints)),
-        bias(decomposition ? risk.size() : 0), variance(decomposition ? risk.size() : 0),
+        bias(decomposition ? risk.size() : 0),
+        variance(decomposition ? risk.size() : 0),
         approx(static_cast<std::size_t>(n_trials)) {}
 
   double* risk_row(std::int64_t t) { return risk.data() + t * checkpoints; }

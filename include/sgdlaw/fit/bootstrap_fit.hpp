@@ -27,8 +27,8 @@ std::vector<std::vector<std::size_t>> bootstrap_trial_indices(std::size_t trials
                                                               std::size_t per_sketch = 0);
 
 struct BootstrapFit {
-  LogLogFit ols;      // on the means, x in [lo, hi]
-  SaturatingFit sat;  // on the means, all x
+  LogLogFit ols;            // on the means, x in [lo, hi]
+  SaturatingFit sat;        // on the means, all x
   Interval ols_ci, sat_ci;  // of the slopes (-exponent)
 };
 

@@ -13,7 +13,7 @@ struct LogLogFit {
   double intercept = 0.0;  // log y at x = 1
   double r2 = 0.0;
   std::int64_t n = 0;
-  bool ok = false;         // at least two usable (positive) points
+  bool ok = false;  // at least two usable (positive) points
 };
 
 struct SaturatingFit {

@@ -1,8 +1,8 @@
 #pragma once
 // Internal: turning a TOML scalar into a RawValue (shared by run files and sweep files).
-#include <string>
-
 #include <toml++/toml.h>
+
+#include <string>
 
 #include "sgdlaw/io/config_load.hpp"
 

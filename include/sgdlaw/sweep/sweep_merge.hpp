@@ -14,6 +14,7 @@ struct MergeSummary {
   long copied = 0, already = 0, missing = 0;
 };
 
-MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>& shard_dirs, const std::string& version);
+MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>& shard_dirs,
+                          const std::string& version);
 
 }  // namespace sgdlaw

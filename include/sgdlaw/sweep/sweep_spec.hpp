@@ -20,11 +20,11 @@ struct SweepPoint {
 
 struct FitSpec {
   // Which grids feed which fit (a TOML string or array of strings; empty = none):
-  std::vector<std::string> m_axis_grids;     // risk vs M at the largest N of each group
-  std::vector<std::string> n_axis_grids;     // risk vs N_eff at the largest M of each group
-  std::vector<std::string> frontier_grids;   // compute-optimal frontier over each group's (M, N) points
-  bool n_axis_subtract_approx = true;  // N axis fits R - sigma^2 - Approx (else R - sigma^2)
-  double m_window_lo = 0, m_window_hi = 1e300;        // log-log least squares window on M
+  std::vector<std::string> m_axis_grids;                // risk vs M at the largest N of each group
+  std::vector<std::string> n_axis_grids;                // risk vs N_eff at the largest M of each group
+  std::vector<std::string> frontier_grids;              // compute-optimal frontier over each group's (M, N) points
+  bool n_axis_subtract_approx = true;                   // N axis fits R - sigma^2 - Approx (else R - sigma^2)
+  double m_window_lo = 0, m_window_hi = 1e300;          // log-log least squares window on M
   double n_eff_window_lo = 0, n_eff_window_hi = 1e300;  // ... on N_eff
   // Regime windows (0 = off): the M law is fitted only where M <= m_regime * N_eff^(1/a) (at the largest N),
   // the N law only where N_eff^(1/a) <= n_regime * M (at the largest M); outside, slopes bend.
@@ -36,8 +36,8 @@ struct FitSpec {
 };
 
 struct SweepSpec {
-  std::string source;  // the file it came from
-  std::string out;     // sweep folder
+  std::string source;             // the file it came from
+  std::string out;                // sweep folder
   std::vector<std::string> axes;  // union of axis keys over grids, first-seen order
   std::vector<SweepPoint> points;
   FitSpec fit;
