@@ -1,5 +1,5 @@
 #pragma once
-// Owning device array (RAII), and the resources object that owns the stream and library handles.
+// Owning device array (RAII).
 #include <cstddef>
 #include <vector>
 
@@ -42,27 +42,6 @@ class DeviceBuffer {
   }
   T* p_ = nullptr;
   std::size_t n_ = 0;
-};
-
-struct Resources {
-  cudaStream_t stream = nullptr;
-  cublasHandle_t blas = nullptr;
-  cusolverDnHandle_t solver = nullptr;
-  Resources() {
-    CUDA_TRY(cudaStreamCreate(&stream));
-    CUBLAS_TRY(cublasCreate(&blas));
-    CUBLAS_TRY(cublasSetStream(blas, stream));
-    CUSOLVER_TRY(cusolverDnCreate(&solver));
-    CUSOLVER_TRY(cusolverDnSetStream(solver, stream));
-  }
-  ~Resources() {
-    if (solver) cusolverDnDestroy(solver);
-    if (blas) cublasDestroy(blas);
-    if (stream) cudaStreamDestroy(stream);
-  }
-  Resources(const Resources&) = delete;
-  Resources& operator=(const Resources&) = delete;
-  void sync() const { CUDA_TRY(cudaStreamSynchronize(stream)); }
 };
 
 }  // namespace sgdlaw::cuda

@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "cuda_api.hpp"
+#include "cuda_resources.cuh"
 #include "device_buffer.cuh"
+#include "launch_shape.hpp"
 #include "sgdlaw/core/philox_normals.hpp"
 
 namespace sgdlaw::cuda {
@@ -139,16 +141,61 @@ std::int64_t column_block(std::int64_t M, std::int64_t d) {
   return std::max<std::int64_t>(1, std::min<std::int64_t>(d, budget / std::max<std::int64_t>(M, 1)));
 }
 
+// sqrt_mu[j] = sqrt(mu[j]).
+__global__ void sqrt_kernel(std::int64_t n, const double* mu, double* sqrt_mu) {
+  for (std::int64_t j = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; j < n;
+       j += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+    sqrt_mu[j] = sqrt(mu[j]);
+}
+
 }  // namespace
 
 struct DeviceSketch::Impl {
+  Impl(Session& s) : session(s), res(s.resources()) {}
+  Session& session;
+  Session::Resources& res;
   Params p;
-  Resources res;
   std::vector<double> lambda, prior;
-  DeviceBuffer<double> lambda_d, sqrt_prior_d, Q, mu_d, U, approx_d, signal_d, Y, W, X, ones_d;
+  DeviceBuffer<double> lambda_d, sqrt_prior_d, Q, mu_d, sqrt_mu_d, U, approx_d, signal_d, Y, W, X, ones_d;
+
+  void eigen_decomposition(DeviceBuffer<double>& sigma, DeviceBuffer<double>& w);
+  void finish_spectrum();
 };
 
-DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
+// Eigenvalues (ascending) into w, eigenvectors over sigma, by the 64-bit syevd; its workspace is freed before
+// returning, so the set-up's peak is Sigma + G + workspace.
+void DeviceSketch::Impl::eigen_decomposition(DeviceBuffer<double>& sigma, DeviceBuffer<double>& w) {
+  const std::int64_t M = p.M;
+  std::size_t dev_bytes = 0, host_bytes = 0;
+  CUSOLVER_TRY(cusolverDnXsyevd_bufferSize(res.solver, res.solver_params, CUSOLVER_EIG_MODE_VECTOR,
+                                           CUBLAS_FILL_MODE_LOWER, M, CUDA_R_64F, sigma.data(), M, CUDA_R_64F, w.data(),
+                                           CUDA_R_64F, &dev_bytes, &host_bytes));
+  const std::size_t free = session.free_bytes();
+  if (dev_bytes > free)
+    throw std::runtime_error("CUDA backend: the eigen-decomposition of Sigma (M = " + std::to_string(M) + ") needs " +
+                             std::to_string(dev_bytes >> 20) + " MiB of workspace, " + std::to_string(free >> 20) +
+                             " MiB are free; use a smaller 'M' or backend = cpu");
+  DeviceBuffer<char> work(std::max<std::size_t>(dev_bytes, 1));
+  std::vector<char> host_work(std::max<std::size_t>(host_bytes, 1));
+  DeviceBuffer<int> info(1);
+  CUSOLVER_TRY(cusolverDnXsyevd(res.solver, res.solver_params, CUSOLVER_EIG_MODE_VECTOR, CUBLAS_FILL_MODE_LOWER, M,
+                                CUDA_R_64F, sigma.data(), M, CUDA_R_64F, w.data(), CUDA_R_64F, work.data(), dev_bytes,
+                                host_work.data(), host_bytes, info.data()));
+  int info_h = 0;
+  info.download(&info_h, 1, res.stream);
+  res.sync();
+  if (info_h != 0) throw std::runtime_error("CUDA backend: cusolverDnXsyevd reported info = " + std::to_string(info_h));
+}
+
+void DeviceSketch::Impl::finish_spectrum() {
+  sqrt_mu_d.resize(static_cast<std::size_t>(p.M));
+  sqrt_kernel<<<blocks_for(static_cast<std::size_t>(p.M)), kThreads, 0, res.stream>>>(p.M, mu_d.data(),
+                                                                                      sqrt_mu_d.data());
+  CUDA_TRY(cudaGetLastError());
+}
+
+DeviceSketch::DeviceSketch(Session& session, const Params& p) : impl_(std::make_unique<Impl>(session)) {
+  session.activate();
   Impl& m = *impl_;
   m.p = p;
   const std::int64_t M = p.M, d = p.d;
@@ -169,6 +216,7 @@ DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
     mu = m.lambda;
     p0_prior = m.prior;
     m.mu_d.upload(mu.data(), mu.size(), m.res.stream);
+    m.finish_spectrum();
     m.res.sync();
     return;
   }
@@ -192,32 +240,26 @@ DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
     CUBLAS_TRY(cublasDsyrk(m.res.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, static_cast<int>(M), static_cast<int>(rows),
                            &one, m.X.data(), static_cast<int>(rows), &beta, G.data(), static_cast<int>(M)));
   }
-  // Eigen-decomposition (ascending, vectors overwrite sigma).
+  sl_d.resize(0);
+  lsp_d.resize(0);
+  m.X.resize(0);  // rebuilt by targets(); the set-up's peak is Sigma + G + syevd's workspace
   DeviceBuffer<double> w(static_cast<std::size_t>(M));
-  DeviceBuffer<int> info(1);
-  int lwork = 0;
-  CUSOLVER_TRY(cusolverDnDsyevd_bufferSize(m.res.solver, CUSOLVER_EIG_MODE_VECTOR, CUBLAS_FILL_MODE_LOWER,
-                                           static_cast<int>(M), sigma.data(), static_cast<int>(M), w.data(), &lwork));
-  DeviceBuffer<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
-  CUSOLVER_TRY(cusolverDnDsyevd(m.res.solver, CUSOLVER_EIG_MODE_VECTOR, CUBLAS_FILL_MODE_LOWER, static_cast<int>(M),
-                                sigma.data(), static_cast<int>(M), w.data(), work.data(), lwork, info.data()));
-  int info_h = 0;
-  info.download(&info_h, 1, m.res.stream);
-  m.res.sync();
-  if (info_h != 0) throw std::runtime_error("CUDA backend: cusolverDnDsyevd reported info = " + std::to_string(info_h));
+  m.eigen_decomposition(sigma, w);
   m.Q.resize(static_cast<std::size_t>(M * M));
   m.mu_d.resize(static_cast<std::size_t>(M));
   reverse_normalize_kernel<<<static_cast<int>(M), kThreads, 0, m.res.stream>>>(M, sigma.data(), w.data(), m.Q.data(),
                                                                                m.mu_d.data());
   CUDA_TRY(cudaGetLastError());
-  // p0 = diag(Q^T G Q) / mu^2, with G stored lower: T = G Q by symm.
-  DeviceBuffer<double> T(static_cast<std::size_t>(M * M)), p0_d(static_cast<std::size_t>(M));
+  // p0 = diag(Q^T G Q) / mu^2, with G stored lower: T = G Q by symm, into Sigma's buffer (no longer needed).
+  DeviceBuffer<double>& T = sigma;
+  DeviceBuffer<double> p0_d(static_cast<std::size_t>(M));
   CUBLAS_TRY(cublasDsymm(m.res.blas, CUBLAS_SIDE_LEFT, CUBLAS_FILL_MODE_LOWER, static_cast<int>(M), static_cast<int>(M),
                          &one, G.data(), static_cast<int>(M), m.Q.data(), static_cast<int>(M), &zero, T.data(),
                          static_cast<int>(M)));
   diag_quadratic_kernel<<<static_cast<int>(M), kThreads, 0, m.res.stream>>>(M, m.Q.data(), T.data(), m.mu_d.data(),
                                                                             p0_d.data());
   CUDA_TRY(cudaGetLastError());
+  m.finish_spectrum();
   mu.resize(static_cast<std::size_t>(M));
   p0_prior.resize(static_cast<std::size_t>(M));
   m.mu_d.download(mu.data(), mu.size(), m.res.stream);
@@ -231,9 +273,20 @@ DeviceSketch::DeviceSketch(const Params& p) : impl_(std::make_unique<Impl>()) {
 DeviceSketch::~DeviceSketch() = default;
 
 const double* DeviceSketch::mu_device() const { return impl_->mu_d.data(); }
+const double* DeviceSketch::sqrt_mu_device() const { return impl_->sqrt_mu_d.data(); }
+
+std::size_t DeviceSketch::resident_bytes() const {
+  const Impl& m = *impl_;
+  std::size_t n = 0;
+  for (const DeviceBuffer<double>* b : {&m.lambda_d, &m.sqrt_prior_d, &m.Q, &m.mu_d, &m.sqrt_mu_d, &m.U, &m.approx_d,
+                                        &m.signal_d, &m.Y, &m.W, &m.X, &m.ones_d})
+    n += b->size() * sizeof(double);
+  return n;
+}
 
 void DeviceSketch::targets(bool fixed, std::int64_t first, std::int64_t count, double** ustar_device,
                            std::vector<double>& approx) {
+  impl_->session.activate();
   Impl& m = *impl_;
   const std::int64_t M = m.p.M, d = m.p.d;
   const double one = 1.0, zero = 0.0;
@@ -288,14 +341,33 @@ void DeviceSketch::targets(bool fixed, std::int64_t first, std::int64_t count, d
   *ustar_device = m.U.data();
 }
 
-std::size_t estimate_device_bytes(std::int64_t M, std::int64_t d, std::int64_t trials, std::int64_t checkpoints,
-                                  bool identity) {
+std::size_t estimate_setup_bytes(std::int64_t M, std::int64_t d, bool identity) {
+  const double m = static_cast<double>(M), dd = static_cast<double>(d);
+  if (identity) return static_cast<std::size_t>(8.0 * (4.0 * dd));
+  // Sigma and G (M^2 each) with the column block, then syevd's workspace (LAPACK's 1 + 6M + 2M^2 doubles, which
+  // cuSOLVER's query has matched; the exact figure is checked again before allocating), then Q.
+  const double block = static_cast<double>(column_block(M, d)) * m;
+  const double during_syrk = 2.0 * m * m + block + 4.0 * dd;
+  const double during_syevd = 2.0 * m * m + (1.0 + 6.0 * m + 2.0 * m * m) + m + 2.0 * dd;
+  const double after = 3.0 * m * m + 4.0 * m + 2.0 * dd;
+  return static_cast<std::size_t>(8.0 * std::max({during_syrk, during_syevd, after}));
+}
+
+std::size_t estimate_resident_bytes(std::int64_t M, std::int64_t d, bool identity) {
+  const double m = static_cast<double>(M), dd = static_cast<double>(d);
+  return static_cast<std::size_t>(8.0 * ((identity ? 0.0 : m * m) + 3.0 * m + 3.0 * dd));
+}
+
+std::size_t estimate_launch_bytes(std::int64_t M, std::int64_t d, std::int64_t trials, std::int64_t checkpoints,
+                                  std::int64_t batch, bool identity) {
   const double m = static_cast<double>(M), t = static_cast<double>(trials);
-  double bytes = 8.0 * (3.0 * static_cast<double>(d) + m * t + 3.0 * t * static_cast<double>(checkpoints) + 3.0 * t);
+  double bytes = 8.0 * (m * t + 3.0 * t * static_cast<double>(checkpoints) + 3.0 * t);  // U, results, per trial
   if (!identity) {
     const double db = static_cast<double>(column_block(std::max(M, trials), d));
-    bytes += 8.0 * (4.0 * m * m + db * m + db * t + m * t);
+    bytes += 8.0 * (db * m + db * t + m * t + 2.0 * t);  // X, W, Y, signal and approx
   }
+  const kern::LaunchShape shape = kern::choose_launch_shape(M, batch, trials);
+  if (shape.state == kern::StateIn::kGlobal) bytes += 8.0 * 2.0 * m * t;  // eb, ev per trial
   return static_cast<std::size_t>(bytes);
 }
 

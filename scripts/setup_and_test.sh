@@ -7,6 +7,7 @@ bash scripts/install_deps.sh
 bash scripts/check_tracked_files.sh
 bash scripts/check_layers.sh
 bash scripts/check_format.sh
+bash scripts/check_spills.sh
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"

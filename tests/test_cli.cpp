@@ -62,7 +62,8 @@ const std::string kSmall = "--a 2 --d 128 --M 16 --N 400 --trials 20 --progress 
 TEST(Cli, RunWritesCurvesConfigAndTrials) {
   const fs::path dir = scratch_dir("ok");
   const fs::path out = dir / "run";
-  const Outcome o = run_cli("run " + kSmall + " --write_trials true --out " + out.string(), dir);
+  // The backend is named: `auto` picks cuda on a GPU machine (CudaBackend tests cover that path).
+  const Outcome o = run_cli("run " + kSmall + " --backend cpu --write_trials true --out " + out.string(), dir);
   ASSERT_EQ(o.code, 0) << o.err;
   const std::string curves = slurp(out / "curves.csv");
   EXPECT_EQ(curves.rfind("N,N_eff,steps,trials,risk_mc,risk_se,risk_exact", 0), 0u);

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
@@ -92,4 +95,21 @@ TEST(CudaBackend, MonteCarloWithinFourStandardErrorsOfExact) {
       }
     }
   }
+}
+
+// The loading path of the CUDA module (dlopen, entry symbol, ABI number, a call into it), without a device:
+// the module itself then reports why no device is usable. Skips in builds without the module.
+TEST(CudaBackend, ModuleLoadsAndAnswersWithoutADevice) {
+#ifndef SGDLAW_TEST_HAVE_CUDA_MODULE
+  GTEST_SKIP() << "this build has no CUDA module";
+#else
+  if (have_gpu()) GTEST_SKIP() << "device present";
+  const std::string out = ::testing::TempDir() + "/sgdlaw_module_info.txt";
+  const int code = sgdlaw::testing::run_logged("SGDLAW_CUDA_PROBE=skip " SGDLAW_BINARY " info", out);
+  ASSERT_EQ(code, 0);
+  std::ifstream f(out);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("compiled (sm_"), std::string::npos) << text;  // the module's own message
+  EXPECT_EQ(text.find("could not be loaded"), std::string::npos) << text;
+#endif
 }

@@ -62,3 +62,17 @@ TEST(Checkpoints, GeometricIncreasingAndFinalIncluded) {
     if (i + 1 < cks.size()) EXPECT_LE(cks[i], static_cast<std::int64_t>(std::ceil(cks[i - 1] * 1.5)));
   }
 }
+
+// The kernels step through the schedule with ScheduleCursor (no 64-bit division per step): it must give
+// Schedule::at(t) bit for bit.
+TEST(Schedule, CursorEqualsAtBitForBit) {
+  for (ScheduleKind kind : {ScheduleKind::kGeometric, ScheduleKind::kConstant, ScheduleKind::kPower}) {
+    Config c = sgdlaw::testing::small_config();
+    c.schedule = kind;
+    c.N = 50000;
+    c.phase_length = kind == ScheduleKind::kGeometric ? 37 : 0;  // 1351 halvings: past 2^-1074 as well
+    const Schedule s = make_schedule(c);
+    ScheduleCursor cursor(s);
+    for (std::int64_t t = 0; t < c.N; ++t, cursor.advance()) ASSERT_EQ(cursor.gamma, s.at(t)) << to_string(kind) << t;
+  }
+}

@@ -37,10 +37,11 @@ struct Header {
 
 }  // namespace
 
-std::vector<TrialChunk> plan_chunks(std::int64_t trials, int threads) {
+std::vector<TrialChunk> plan_chunks(std::int64_t trials, int threads, std::int64_t chunk_size) {
   const auto t = static_cast<std::int64_t>(std::max(threads, 1));
   std::int64_t size = std::max<std::int64_t>((trials + 15) / 16, 2 * t);
   size = (size + t - 1) / t * t;  // whole rounds of the thread pool
+  if (chunk_size > 0) size = chunk_size;
   std::vector<TrialChunk> out;
   for (std::int64_t f = 0; f < trials; f += size) out.push_back({f, std::min(size, trials - f)});
   return out;

@@ -28,7 +28,8 @@ TrialSource local_trials(Backend& backend, const ProgressFn& progress) {
     const std::int64_t total = config.total_trials(), n_ck = static_cast<std::int64_t>(res.plan.checkpoints.size());
     res.trials = TrialResults(total, n_ck, config.decomposition);
     std::atomic<std::int64_t> done{0};
-    const std::vector<TrialChunk> chunks = plan_chunks(total, resolve_threads(config.threads));
+    const std::vector<TrialChunk> chunks =
+        plan_chunks(total, resolve_threads(config.threads), backend.chunk_trials(config));
     for (const TrialChunk& chunk : chunks) {
       if (chunks.size() > 1 && load_chunk(config, chunk, res.trials)) {
         done += chunk.count;

@@ -24,6 +24,9 @@ class Backend {
   virtual std::string name() const = 0;
   // Builds the plan (per-sketch set-up). The CPU backends use the host set-up; the CUDA backend its own.
   virtual RunPlan make_plan(const Config& c) { return make_run_plan(c); }
+  // Trials per resumable chunk of a run (0: the pipeline's default, about 16 chunks). The CUDA backend asks
+  // for a sketch per chunk, so that each chunk is one launch.
+  virtual std::int64_t chunk_trials(const Config&) const { return 0; }
   // Runs global trials [first, first + count) into rows [0, count) of `out`; adds 1 to `done` per trial.
   virtual void run_trials(const RunPlan& plan, std::int64_t first, std::int64_t count, TrialResults& out,
                           std::atomic<std::int64_t>& done) = 0;
@@ -44,7 +47,7 @@ std::unique_ptr<Backend> make_cpu_backend(int threads);
 std::unique_ptr<Backend> make_reference_backend(int threads);
 std::unique_ptr<Backend> make_cuda_backend();  // throws BackendUnavailable when not compiled / no device
 BackendInfo cuda_backend_info();
-// Under MPI: the CUDA backend uses device (local_rank mod device count); a no-op without CUDA.
+// Under MPI: CUDA backends made from now on use device (local_rank mod device count).
 void select_device_for_local_rank(int local_rank);
 
 // Runs fn(trial_index_in_range) over [0, count) on `threads` threads (0 = hardware concurrency).

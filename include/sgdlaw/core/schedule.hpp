@@ -25,6 +25,31 @@ struct Schedule {
   }
 };
 
+// The step sizes of steps 0, 1, 2, ... in order, without a 64-bit division per step (kernels use it):
+// cursor.gamma equals schedule.at(t) bit for bit at every t.
+struct ScheduleCursor {
+  Schedule s;
+  std::int64_t t = 0, phase_left = 0, halvings = 0;
+  double gamma = 0.0;
+
+  SGDLAW_HD explicit ScheduleCursor(const Schedule& schedule) : s(schedule) {
+    phase_left = s.phase_length;
+    gamma = s.at(0);
+  }
+  SGDLAW_HD void advance() {
+    ++t;
+    if (s.kind == ScheduleKind::kGeometric) {
+      if (--phase_left == 0) {
+        phase_left = s.phase_length;
+        ++halvings;
+        gamma = halvings >= 1074 ? 0.0 : ldexp(s.gamma0, -static_cast<int>(halvings));
+      }
+    } else if (s.kind == ScheduleKind::kPower) {
+      gamma = s.at(t);
+    }
+  }
+};
+
 // Geometric phase length in steps: the configured one, or floor(steps / log2(steps)) (at least 1).
 std::int64_t geometric_phase_length(std::int64_t steps, std::int64_t configured);
 

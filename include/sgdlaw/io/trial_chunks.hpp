@@ -18,8 +18,8 @@ struct TrialChunk {
 };
 
 // About 16 chunks, each a multiple of `threads` and at least 2 * threads trials; one chunk (nothing saved)
-// for small runs.
-std::vector<TrialChunk> plan_chunks(std::int64_t trials, int threads);
+// for small runs. chunk_size > 0: chunks of exactly that many trials (the last may be shorter).
+std::vector<TrialChunk> plan_chunks(std::int64_t trials, int threads, std::int64_t chunk_size = 0);
 
 std::string resume_dir(const Config& c);
 

@@ -1,0 +1,21 @@
+#pragma once
+// The CUDA backend is a module (libsgdlaw_cuda.so) loaded only when `cuda` or `auto` needs it, so commands
+// that never touch a GPU pay nothing for the CUDA libraries (cuBLASLt's static initialisation alone is
+// 0.3 s). The module exports one C symbol, `sgdlaw_cuda_module`, returning this table.
+#include <memory>
+
+#include "sgdlaw/backends/backend.hpp"
+
+namespace sgdlaw {
+
+// Bumped whenever this table or the Backend interface changes; the loader refuses a module of another ABI.
+constexpr int kCudaModuleAbi = 2;
+
+struct CudaModuleApi {
+  int abi;
+  BackendInfo (*info)();
+  // The backend on device (local_rank mod device count): under MPI, one device per node-local rank.
+  std::unique_ptr<Backend> (*make)(int local_rank);
+};
+
+}  // namespace sgdlaw

@@ -1,0 +1,377 @@
+#pragma once
+// The reduced (eigenbasis) SGD of one trial per team, written once against thread_model.hpp: nvcc runs it in
+// kernels/reduced_sgd_kernel.cu, CI runs it on the host through host_thread.hpp (tests/test_kernel_host.cpp).
+//
+// Coordinates: with nb = ceil(M / 4) Philox blocks, block q yields the normals of coordinates q, q + nb,
+// q + 2 nb, q + 3 nb (the planar layout of philox_normals.hpp), so a trial draws the CPU's numbers. Team
+// rank r owns the blocks r, r + size, r + 2 size, ...:
+//   kRegisters  K blocks per thread; e (and the current normals) live in registers. Used while 4 K size >= M.
+//   kGlobal     any M: e lives in global memory (A.state, 2 M doubles per trial), coalesced by block index.
+// The arithmetic of a step is core/sgd_step.hpp, shared with the CPU fast path. Label noise is drawn by the
+// whole team, a chunk of kNoiseChunk samples at a time, into shared memory. For B = 1 the normals of step
+// s + 1 are drawn before the team sum of step s (independent work that hides the sum's latency).
+#include <cstdint>
+
+#include "sgd_team.hpp"
+#include "sgdlaw/core/philox_normals.hpp"
+#include "sgdlaw/core/schedule.hpp"
+#include "sgdlaw/core/sgd_step.hpp"
+
+#if defined(__CUDACC__)
+#define SGDLAW_UNROLL _Pragma("unroll")
+#else
+#define SGDLAW_UNROLL
+#endif
+
+namespace sgdlaw::kern {
+
+enum class StateIn { kRegisters, kGlobal };
+
+struct SgdArgs {
+  std::uint32_t seed = 0;
+  std::int64_t first_trial = 0, count = 0, M = 0, nb = 0, batch = 1, n_checkpoints = 0;
+  Schedule schedule;
+  const std::int64_t* checkpoints = nullptr;  // step counts, ascending
+  const double* mu = nullptr;                 // length M
+  const double* sqrt_mu = nullptr;            // length M
+  const double* ustar = nullptr;              // M x count, column t = trial first_trial + t
+  const double* sigma_eff = nullptr;          // count
+  const double* floor = nullptr;              // count: sigma^2 + Approx(w*)
+  double* risk = nullptr;                     // count x n_checkpoints
+  double* bias = nullptr;                     // same, when split
+  double* variance = nullptr;                 // same, when split
+  double* state = nullptr;                    // kGlobal: 2 M doubles per trial (eb, ev)
+};
+
+// Shared memory per block: the team mechanism's slots, then per team the noise chunk and 2 B residuals.
+SGDLAW_HD inline std::size_t team_shared_bytes(std::int64_t batch) {
+  return static_cast<std::size_t>(kNoiseChunk) * sizeof(float) + 2 * static_cast<std::size_t>(batch) * sizeof(double);
+}
+
+template <class Team>
+struct TeamShared {
+  float* noise;
+  double* resid;
+  template <class Th>
+  SGDLAW_HD TeamShared(const Th& th, const Team& team, std::int64_t batch) {
+    char* base = th.shared() + Team::kReduceBytes + team.index_in_block() * team_shared_bytes(batch);
+    noise = reinterpret_cast<float*>(base);
+    resid = reinterpret_cast<double*>(base + kNoiseChunk * sizeof(float));
+  }
+};
+
+// The coordinates a thread owns and their error values. Registers: arrays of 4 K; global: strided loops.
+template <StateIn kState, int K>
+struct Coords;
+
+template <int K>
+struct Coords<StateIn::kRegisters, K> {
+  static constexpr int kSlots = 4 * K;
+  double eb[kSlots], ev[kSlots];
+  float g[kSlots];  // the current sample's normals
+  std::int64_t M = 0, nb = 0;
+  int rank = 0, size = 1;
+  SGDLAW_HD std::int64_t block_of(int k) const { return rank + static_cast<std::int64_t>(k) * size; }
+};
+
+template <int K>
+struct Coords<StateIn::kGlobal, K> {
+  double* eb = nullptr;
+  double* ev = nullptr;
+  std::int64_t M = 0, nb = 0;
+  int rank = 0, size = 1;
+};
+
+template <class Th, class Team, StateIn kState, int K, bool kSplit>
+class SgdTrial {
+ public:
+  SGDLAW_HD SgdTrial(const Th& th, Team& team, const SgdArgs& A, std::int64_t t)
+      : th_(th), team_(team), A_(A), t_(t), sh_(th, team, A.batch) {
+    trial_ = static_cast<std::uint32_t>(A.first_trial + t);
+    seff_ = A.sigma_eff[t];
+    c_.M = A.M;
+    c_.nb = A.nb;
+    c_.rank = team.rank();
+    c_.size = team.size();
+    init_state();
+  }
+
+  // B = 1 and B > 1 are separate instances (kBatched): each kernel's registers are those of one loop only.
+  template <bool kBatched>
+  SGDLAW_HD void run() {
+    if constexpr (kBatched)
+      run_batched();
+    else
+      run_single();
+  }
+
+ private:
+  // e = -u*, ev = 0.
+  SGDLAW_HD void init_state() {
+    const double* u = A_.ustar + t_ * A_.M;
+    if constexpr (kState == StateIn::kRegisters) {
+      SGDLAW_UNROLL
+      for (int k = 0; k < K; ++k)
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+          const bool valid = q < c_.nb && j < c_.M;
+          c_.eb[4 * k + w] = valid ? -u[j] : 0.0;
+          c_.ev[4 * k + w] = 0.0;
+          c_.g[4 * k + w] = 0.0f;
+        }
+    } else {
+      c_.eb = A_.state + 2 * t_ * A_.M;
+      c_.ev = c_.eb + A_.M;
+      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size)  // the same ownership as every later pass
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t j = q + w * c_.nb;
+          if (j >= c_.M) continue;
+          c_.eb[j] = -u[j];
+          c_.ev[j] = 0.0;
+        }
+    }
+  }
+
+  SGDLAW_HD Normals4 normals(std::int64_t q, std::uint64_t sample) const {
+    return normals4(A_.seed, trial_, static_cast<std::uint32_t>(q), sample, Purpose::kFeatures);
+  }
+
+  // The team draws the label noise of samples [chunk * kNoiseChunk, ...) into shared memory, in the planar
+  // layout (kNoiseChunk / 4 Philox blocks), so noise[i] is label_noise_normal of sample chunk * kNoiseChunk + i.
+  SGDLAW_HD void fill_noise(std::uint64_t chunk) {
+    team_.sync();  // everyone has read the previous chunk
+    const int nbn = static_cast<int>(kNoiseChunk / 4);
+    for (int q = team_.rank(); q < nbn; q += team_.size()) {
+      const Normals4 n = normals4(A_.seed, trial_, static_cast<std::uint32_t>(q), chunk, Purpose::kLabelNoise);
+      SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) sh_.noise[q + w * nbn] = n.v[w];
+    }
+    team_.sync();
+  }
+
+  SGDLAW_HD double noise_of(std::uint64_t sample) {
+    const std::uint64_t chunk = sample / static_cast<std::uint64_t>(kNoiseChunk);  // a shift
+    if (chunk != noise_chunk_) {  // uniform across the team: every thread asks for the same samples
+      noise_chunk_ = chunk;
+      fill_noise(chunk);
+    }
+    return seff_ * static_cast<double>(sh_.noise[sample % kNoiseChunk]);
+  }
+
+  // Registers: g <- normals of `sample`; returns the partial residuals <eb, z>, <ev, z> over this thread.
+  SGDLAW_HD void draw_and_partial(std::uint64_t sample, double& pb, double& pv) {
+    pb = pv = 0.0;
+    if constexpr (kState == StateIn::kRegisters) {
+      SGDLAW_UNROLL
+      for (int k = 0; k < K; ++k) {
+        const std::int64_t q = c_.block_of(k);
+        if (q >= c_.nb) continue;
+        const Normals4 n = normals(q, sample);
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t j = q + w * c_.nb;
+          if (j >= c_.M) continue;
+          const int r = 4 * k + w;
+          c_.g[r] = n.v[w];
+          const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
+          pb = sgd::residual_term(pb, c_.eb[r], z);
+          if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], z);
+        }
+      }
+    } else {
+      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
+        const Normals4 n = normals(q, sample);
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t j = q + w * c_.nb;
+          if (j >= c_.M) continue;
+          const double z = sgd::feature(A_.sqrt_mu[j], n.v[w]);
+          pb = sgd::residual_term(pb, c_.eb[j], z);
+          if (kSplit) pv = sgd::residual_term(pv, c_.ev[j], z);
+        }
+      }
+    }
+  }
+
+  // e -= gain * z for the normals of `sample` (registers: the stored ones; global: drawn again).
+  SGDLAW_HD void apply(std::uint64_t sample, double kb, double kv) {
+    if constexpr (kState == StateIn::kRegisters) {
+      (void)sample;
+      SGDLAW_UNROLL
+      for (int k = 0; k < K; ++k)
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+          if (q >= c_.nb || j >= c_.M) continue;
+          const int r = 4 * k + w;
+          const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
+          c_.eb[r] = sgd::update(c_.eb[r], kb, z);
+          if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
+        }
+    } else {
+      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
+        const Normals4 n = normals(q, sample);
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t j = q + w * c_.nb;
+          if (j >= c_.M) continue;
+          const double z = sgd::feature(A_.sqrt_mu[j], n.v[w]);
+          c_.eb[j] = sgd::update(c_.eb[j], kb, z);
+          if (kSplit) c_.ev[j] = sgd::update(c_.ev[j], kv, z);
+        }
+      }
+    }
+  }
+
+  // Registers, B = 1: update with the current normals and, in the same pass, the partial residuals of the next
+  // sample with the next normals (drawn before the team sum by the caller).
+  SGDLAW_HD void apply_and_next(const Normals4* next, double kb, double kv, double& pb, double& pv) {
+    pb = pv = 0.0;
+    if constexpr (kState == StateIn::kRegisters) {
+      SGDLAW_UNROLL
+      for (int k = 0; k < K; ++k)
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+          if (q >= c_.nb || j >= c_.M) continue;
+          const int r = 4 * k + w;
+          const double sq = A_.sqrt_mu[j];
+          c_.eb[r] = sgd::update(c_.eb[r], kb, sgd::feature(sq, c_.g[r]));
+          if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, sgd::feature(sq, c_.g[r]));
+          if (next) {
+            c_.g[r] = next[k].v[w];
+            const double zn = sgd::feature(sq, c_.g[r]);
+            pb = sgd::residual_term(pb, c_.eb[r], zn);
+            if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
+          }
+        }
+    }
+  }
+
+  // At a checkpoint: the excess risks, summed over the team; rank 0 writes the row.
+  SGDLAW_HD void checkpoint(std::int64_t ck) {
+    double qb = 0.0, qv = 0.0, qt = 0.0;
+    auto add = [&](std::int64_t j, double eb, double ev) {
+      const double mu = A_.mu[j];
+      qb = sgd::weighted_square_term(qb, mu, eb);
+      if (kSplit) {
+        qv = sgd::weighted_square_term(qv, mu, ev);
+        qt = sgd::weighted_square_term(qt, mu, eb + ev);
+      }
+    };
+    if constexpr (kState == StateIn::kRegisters) {
+      SGDLAW_UNROLL
+      for (int k = 0; k < K; ++k)
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+          if (q < c_.nb && j < c_.M) add(j, c_.eb[4 * k + w], c_.ev[4 * k + w]);
+        }
+    } else {
+      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size)
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t j = q + w * c_.nb;
+          if (j < c_.M) add(j, c_.eb[j], c_.ev[j]);
+        }
+    }
+    team_.sum2(qb, qv);
+    double unused = 0.0;
+    if (kSplit) team_.sum2(qt, unused);
+    if (team_.rank() == 0) {
+      const std::int64_t row = t_ * A_.n_checkpoints + ck;
+      A_.risk[row] = A_.floor[t_] + (kSplit ? qt : qb);
+      if (kSplit) {
+        A_.bias[row] = qb;
+        A_.variance[row] = qv;
+      }
+    }
+  }
+
+  SGDLAW_HD void run_single() {
+    const std::int64_t steps = A_.checkpoints[A_.n_checkpoints - 1];
+    ScheduleCursor gamma(A_.schedule);
+    double pb, pv;
+    draw_and_partial(0, pb, pv);
+    std::int64_t ck = 0;
+    for (std::int64_t s = 0; s < steps; ++s) {
+      const double xi = noise_of(static_cast<std::uint64_t>(s));
+      const bool more = s + 1 < steps;
+      Normals4 next[kState == StateIn::kRegisters ? K : 1];
+      if constexpr (kState == StateIn::kRegisters)
+        if (more)
+          SGDLAW_UNROLL
+          for (int k = 0; k < K; ++k)
+            if (c_.block_of(k) < c_.nb) next[k] = normals(c_.block_of(k), static_cast<std::uint64_t>(s + 1));
+      team_.sum2(pb, pv);
+      const double kb = sgd::gain_bias(gamma.gamma, pb, xi, kSplit), kv = sgd::gain_variance(gamma.gamma, pv, xi);
+      if constexpr (kState == StateIn::kRegisters) {
+        apply_and_next(more ? next : nullptr, kb, kv, pb, pv);
+      } else {
+        apply(static_cast<std::uint64_t>(s), kb, kv);
+        if (more) draw_and_partial(static_cast<std::uint64_t>(s + 1), pb, pv);
+      }
+      gamma.advance();
+      if (s + 1 == A_.checkpoints[ck]) checkpoint(ck++);
+    }
+  }
+
+  SGDLAW_HD void run_batched() {
+    const std::int64_t steps = A_.checkpoints[A_.n_checkpoints - 1], B = A_.batch;
+    ScheduleCursor gamma(A_.schedule);
+    std::int64_t ck = 0;
+    for (std::int64_t s = 0; s < steps; ++s) {
+      const double step = gamma.gamma / static_cast<double>(B);
+      // Pass 1: every sample's residuals at the current iterate.
+      for (std::int64_t b = 0; b < B; ++b) {
+        const auto sample = static_cast<std::uint64_t>(s * B + b);
+        const double xi = noise_of(sample);
+        double pb, pv;
+        draw_and_partial(sample, pb, pv);
+        team_.sum2(pb, pv);
+        if (team_.rank() == 0) {
+          sh_.resid[2 * b] = sgd::gain_bias(step, pb, xi, kSplit);
+          sh_.resid[2 * b + 1] = sgd::gain_variance(step, pv, xi);
+        }
+      }
+      team_.sync();
+      // Pass 2: the updates, sample by sample in order (as on the CPU), normals drawn again.
+      for (std::int64_t b = 0; b < B; ++b) {
+        const auto sample = static_cast<std::uint64_t>(s * B + b);
+        if constexpr (kState == StateIn::kRegisters) {
+          double unused_b, unused_v;
+          draw_and_partial(sample, unused_b, unused_v);  // reloads g (the partials are not needed)
+        }
+        apply(sample, sh_.resid[2 * b], sh_.resid[2 * b + 1]);
+      }
+      team_.sync();  // resid is rewritten by the next step
+      gamma.advance();
+      if (s + 1 == A_.checkpoints[ck]) checkpoint(ck++);
+    }
+  }
+
+  const Th& th_;
+  Team& team_;
+  const SgdArgs& A_;
+  std::int64_t t_;
+  TeamShared<Team> sh_;
+  std::uint32_t trial_ = 0;
+  double seff_ = 0.0;
+  std::uint64_t noise_chunk_ = ~std::uint64_t{0};
+  Coords<kState, K> c_;
+};
+
+// One thread's part of a launch: its team runs trial team.index() (teams past the last trial idle; a
+// block-wide team never has such threads in part, so barriers stay uniform).
+template <class Th, template <class> class TeamT, StateIn kState, int K, bool kSplit, bool kBatched>
+SGDLAW_HD void reduced_sgd_body(const Th& th, const SgdArgs& A) {
+  TeamT<Th> team{th};
+  const std::int64_t t = team.index();
+  if (t >= A.count) return;
+  SgdTrial<Th, TeamT<Th>, kState, K, kSplit> trial(th, team, A, t);
+  trial.template run<kBatched>();
+}
+
+}  // namespace sgdlaw::kern

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Compiles every kernel with ptxas -v for the build's architecture, prints registers, stack and spills of each
+# kernel instance, and fails (exit 1) when any instance spills. Skips (exit 0) where nvcc is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
+[ -x "$NVCC" ] || { echo "check_spills: no nvcc, skipped"; exit 0; }
+ARCH=${SGDLAW_CUDA_ARCH:-90}
+log=$(mktemp)
+for cu in kernels/*.cu; do
+  "$NVCC" -std=c++17 -O3 -arch=sm_"$ARCH" -fmad=false --expt-relaxed-constexpr -Xptxas=-v -Iinclude -Ikernels \
+    -c "$cu" -o /dev/null >>"$log" 2>&1 || { cat "$log"; exit 1; }
+done
+# ptxas prints, per function: "Compiling entry function 'NAME'", then "N bytes stack frame, S bytes spill stores,
+# L bytes spill loads", then "Used R registers".
+awk '
+  /Compiling entry function/ { match($0, /'"'"'[^'"'"']*'"'"'/); name = substr($0, RSTART + 1, RLENGTH - 2); entry = 1; next }
+  /Function properties for/ { entry = index($0, name) > 0; next }
+  entry && /spill stores/ { stack = $1; spills = $5 + $9 }
+  entry && /Used [0-9]+ registers/ {
+    n = name
+    if (n ~ /reduced_sgd_kernel/) { sub(/.*reduced_sgd_kernelIL/, "reduced_sgd<", n); sub(/EEvN.*/, ">", n); gsub(/ELi|ELb|Li|i/, " ", n) }
+    else { sub(/.*_cu_[0-9a-f]+[0-9]+/, "", n); sub(/E.*/, "", n) }
+    printf "%-60s %4d registers %5d B stack %5d B spilled\n", substr(n, 1, 60), $5, stack, spills
+    if (spills > 0) bad = 1
+    ++count
+    entry = 0
+  }
+  END { if (count == 0) { print "check_spills: no kernel found in the ptxas output"; bad = 1 } exit bad }' "$log" && status=0 || status=1
+rm -f "$log"
+[ "$status" = 0 ] && echo "spills: none in any kernel instance" || echo "spills: some kernel instances spill (above)"
+exit "$status"
