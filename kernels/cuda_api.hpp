@@ -103,4 +103,9 @@ struct SgdLaunch {
 void run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& sketch, const double* ustar_device,
                      const std::vector<double>& approx, double* risk, double* bias, double* variance);
 
+// The device's Philox words and normals at philox_check_counter(0 .. n-1): host arrays of 4 n each; and which
+// generator the device uses.
+void philox_check(std::int64_t n, std::uint32_t* words, float* normals);
+const char* device_philox_name();
+
 }  // namespace sgdlaw::cuda

@@ -1,9 +1,9 @@
 #pragma once
 // Which kernel variant runs a launch, and with what shape; shared by the CUDA launcher
 // (reduced_sgd_kernel.cu) and the host runs of the same bodies (tests/test_kernel_host.cpp).
-//   M <= 1024          a warp per trial, 4 trials per 128-thread block, K = 1..8 Philox blocks per lane
-//                      (M <= 512 when B > 1)
-//   M <= 4096          a 512-thread block per trial, K = 1..2 Philox blocks per thread, state in registers
+//   M <= 512           a warp per trial, 4 trials per 128-thread block, K = 1..4 Philox blocks per lane
+//                      (K = 8, i.e. M up to 1024 on a warp, spills: 32 coordinates per lane is too many)
+//   M <= 4096          a 256-thread (M <= 1024) or 512-thread block per trial, K = 1..2, state in registers
 //   larger M           a 1024-thread block per trial, state in global memory (any M)
 #include <cstddef>
 #include <cstdint>
@@ -53,7 +53,8 @@ inline LaunchShape make_shape(TeamKind team, StateIn state, std::int64_t M, std:
 
 inline LaunchShape choose_launch_shape(std::int64_t M, std::int64_t batch, std::int64_t count) {
   // B > 1 keeps more live state per lane (the batch loop): warps only up to K = 4 (M <= 512).
-  if (M <= (batch > 1 ? 512 : 1024)) return make_shape(TeamKind::kWarp, StateIn::kRegisters, M, batch, count, kWarpTeamThreads);
+  if (M <= (batch > 1 ? 512 : 1024))
+    return make_shape(TeamKind::kWarp, StateIn::kRegisters, M, batch, count, kWarpTeamThreads);
   if (M <= 4096) return make_shape(TeamKind::kBlock, StateIn::kRegisters, M, batch, count, kBlockTeamThreads);
   return make_shape(TeamKind::kBlock, StateIn::kGlobal, M, batch, count, kGlobalTeamThreads);
 }
@@ -84,34 +85,28 @@ void dispatch_variant(const LaunchShape& s, bool split, bool batched, Fn&& fn) {
   if (s.state == StateIn::kGlobal) return with_split(Bk{}, G{}, IntC<1>{});
   if (s.team == TeamKind::kWarp) {
     switch (s.K) {
-      case 1: return with_split(W{}, R{}, IntC<1>{});
-      case 2: return with_split(W{}, R{}, IntC<2>{});
-      case 4: return with_split(W{}, R{}, IntC<4>{});
-      case 8:
-        if (!batched) return with_split(W{}, R{}, IntC<8>{});
-        break;
+      case 1:
+        return with_split(W{}, R{}, IntC<1>{});
+      case 2:
+        return with_split(W{}, R{}, IntC<2>{});
+      case 4:
+        return with_split(W{}, R{}, IntC<4>{});
     }
   } else {
     switch (s.K) {
-      case 1: return with_split(Bk{}, R{}, IntC<1>{});
-      case 2: return with_split(Bk{}, R{}, IntC<2>{});
+      case 1:
+        return with_split(Bk{}, R{}, IntC<1>{});
+      case 2:
+        return with_split(Bk{}, R{}, IntC<2>{});
     }
   }
   throw std::logic_error("no reduced-SGD kernel variant with K = " + std::to_string(s.K));
 }
 
 // The body of a variant, for any thread model.
-template <int kTeam, int K, bool kBatched>
-constexpr bool variant_exists() {  // choose_launch_shape never picks warps with K = 8 for B > 1
-  return !(kTeam == static_cast<int>(TeamKind::kWarp) && K == 8 && kBatched);
-}
-
 template <class Th, int kTeam, int kState, int K, bool kSplit, bool kBatched>
 SGDLAW_HD void run_variant(const Th& th, const SgdArgs& A) {
-  if constexpr (!variant_exists<kTeam, K, kBatched>()) {
-    (void)th;
-    (void)A;
-  } else if constexpr (kTeam == static_cast<int>(TeamKind::kWarp))
+  if constexpr (kTeam == static_cast<int>(TeamKind::kWarp))
     reduced_sgd_body<Th, WarpTeam, static_cast<StateIn>(kState), K, kSplit, kBatched>(th, A);
   else
     reduced_sgd_body<Th, BlockTeam, static_cast<StateIn>(kState), K, kSplit, kBatched>(th, A);

@@ -111,26 +111,25 @@ class SgdTrial {
     const double* u = A_.ustar + t_ * A_.M;
     if constexpr (kState == StateIn::kRegisters) {
       SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k)
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-          const bool valid = q < c_.nb && j < c_.M;
-          c_.eb[4 * k + w] = valid ? -u[j] : 0.0;
-          c_.ev[4 * k + w] = 0.0;
-          c_.g[4 * k + w] = 0.0f;
-        }
+      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+        const bool valid = q < c_.nb && j < c_.M;
+        c_.eb[4 * k + w] = valid ? -u[j] : 0.0;
+        c_.ev[4 * k + w] = 0.0;
+        c_.g[4 * k + w] = 0.0f;
+      }
     } else {
       c_.eb = A_.state + 2 * t_ * A_.M;
       c_.ev = c_.eb + A_.M;
       for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size)  // the same ownership as every later pass
         SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t j = q + w * c_.nb;
-          if (j >= c_.M) continue;
-          c_.eb[j] = -u[j];
-          c_.ev[j] = 0.0;
-        }
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t j = q + w * c_.nb;
+        if (j >= c_.M) continue;
+        c_.eb[j] = -u[j];
+        c_.ev[j] = 0.0;
+      }
     }
   }
 
@@ -200,16 +199,15 @@ class SgdTrial {
     if constexpr (kState == StateIn::kRegisters) {
       (void)sample;
       SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k)
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-          if (q >= c_.nb || j >= c_.M) continue;
-          const int r = 4 * k + w;
-          const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
-          c_.eb[r] = sgd::update(c_.eb[r], kb, z);
-          if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
-        }
+      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+        if (q >= c_.nb || j >= c_.M) continue;
+        const int r = 4 * k + w;
+        const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
+        c_.eb[r] = sgd::update(c_.eb[r], kb, z);
+        if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
+      }
     } else {
       for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
         const Normals4 n = normals(q, sample);
@@ -231,22 +229,21 @@ class SgdTrial {
     pb = pv = 0.0;
     if constexpr (kState == StateIn::kRegisters) {
       SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k)
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-          if (q >= c_.nb || j >= c_.M) continue;
-          const int r = 4 * k + w;
-          const double sq = A_.sqrt_mu[j];
-          c_.eb[r] = sgd::update(c_.eb[r], kb, sgd::feature(sq, c_.g[r]));
-          if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, sgd::feature(sq, c_.g[r]));
-          if (next) {
-            c_.g[r] = next[k].v[w];
-            const double zn = sgd::feature(sq, c_.g[r]);
-            pb = sgd::residual_term(pb, c_.eb[r], zn);
-            if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
-          }
+      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+        if (q >= c_.nb || j >= c_.M) continue;
+        const int r = 4 * k + w;
+        const double sq = A_.sqrt_mu[j];
+        c_.eb[r] = sgd::update(c_.eb[r], kb, sgd::feature(sq, c_.g[r]));
+        if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, sgd::feature(sq, c_.g[r]));
+        if (next) {
+          c_.g[r] = next[k].v[w];
+          const double zn = sgd::feature(sq, c_.g[r]);
+          pb = sgd::residual_term(pb, c_.eb[r], zn);
+          if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
         }
+      }
     }
   }
 
@@ -263,19 +260,17 @@ class SgdTrial {
     };
     if constexpr (kState == StateIn::kRegisters) {
       SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k)
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-          if (q < c_.nb && j < c_.M) add(j, c_.eb[4 * k + w], c_.ev[4 * k + w]);
-        }
+      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+        if (q < c_.nb && j < c_.M) add(j, c_.eb[4 * k + w], c_.ev[4 * k + w]);
+      }
     } else {
-      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size)
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t j = q + w * c_.nb;
-          if (j < c_.M) add(j, c_.eb[j], c_.ev[j]);
-        }
+      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t j = q + w * c_.nb;
+        if (j < c_.M) add(j, c_.eb[j], c_.ev[j]);
+      }
     }
     team_.sum2(qb, qv);
     double unused = 0.0;
@@ -301,10 +296,9 @@ class SgdTrial {
       const bool more = s + 1 < steps;
       Normals4 next[kState == StateIn::kRegisters ? K : 1];
       if constexpr (kState == StateIn::kRegisters)
-        if (more)
-          SGDLAW_UNROLL
-          for (int k = 0; k < K; ++k)
-            if (c_.block_of(k) < c_.nb) next[k] = normals(c_.block_of(k), static_cast<std::uint64_t>(s + 1));
+        if (more) SGDLAW_UNROLL
+      for (int k = 0; k < K; ++k)
+        if (c_.block_of(k) < c_.nb) next[k] = normals(c_.block_of(k), static_cast<std::uint64_t>(s + 1));
       team_.sum2(pb, pv);
       const double kb = sgd::gain_bias(gamma.gamma, pb, xi, kSplit), kv = sgd::gain_variance(gamma.gamma, pv, xi);
       if constexpr (kState == StateIn::kRegisters) {

@@ -8,7 +8,7 @@ NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 ARCH=${SGDLAW_CUDA_ARCH:-90}
 log=$(mktemp)
 for cu in kernels/*.cu; do
-  "$NVCC" -std=c++17 -O3 -arch=sm_"$ARCH" -fmad=false --expt-relaxed-constexpr -Xptxas=-v -Iinclude -Ikernels \
+  "$NVCC" -std=c++17 -O3 -arch=sm_"$ARCH" -DSGDLAW_DEVICE_PHILOX_CURAND=1 -fmad=false --expt-relaxed-constexpr -Xptxas=-v -Iinclude -Ikernels \
     -c "$cu" -o /dev/null >>"$log" 2>&1 || { cat "$log"; exit 1; }
 done
 # ptxas prints, per function: "Compiling entry function 'NAME'", then "N bytes stack frame, S bytes spill stores,

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/backends/cuda_module.hpp"
+#include "sgdlaw/core/philox_normals.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
 
@@ -112,4 +116,29 @@ TEST(CudaBackend, ModuleLoadsAndAnswersWithoutADevice) {
   EXPECT_NE(text.find("compiled (sm_"), std::string::npos) << text;  // the module's own message
   EXPECT_EQ(text.find("could not be loaded"), std::string::npos) << text;
 #endif
+}
+
+// On a GPU: the device's Philox words (cuRAND's curand_Philox4x32_10 in the default build) are the host's
+// Random123 words, and the device's normals (Box-Muller with explicit fmaf) the host's bit for bit, at 200000
+// counters.
+TEST(CudaBackend, DevicePhiloxMatchesHost) {
+  if (!have_gpu()) GTEST_SKIP() << cuda_backend_info().detail;
+  const CudaModuleApi* api = cuda_module_api();
+  ASSERT_NE(api, nullptr);
+  const std::int64_t n = 200000;
+  std::vector<std::uint32_t> words(4 * n);
+  std::vector<float> normals(4 * n);
+  api->philox_check(n, words.data(), normals.data());
+  std::int64_t bad_words = 0, bad_normals = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const PhiloxCheckCounter c = philox_check_counter(i);
+    const PhiloxWords h = philox_words(c.seed, c.key, c.block, c.position, c.purpose);
+    const Normals4 z = normals4(c.seed, c.key, c.block, c.position, c.purpose);
+    for (int w = 0; w < 4; ++w) {
+      bad_words += words[4 * i + w] != h.w[w];
+      bad_normals += std::memcmp(&normals[4 * i + w], &z.v[w], sizeof(float)) != 0;
+    }
+  }
+  EXPECT_EQ(bad_words, 0) << api->device_philox();
+  EXPECT_EQ(bad_normals, 0) << api->device_philox();
 }

@@ -16,8 +16,8 @@ TEST(GpuStageScript, DryRunWritesThreeFilesPerStage) {
   const fs::path out = fs::path(::testing::TempDir()) / "sgdlaw_gpu_stage_dry";
   fs::remove_all(out);
   for (int stage = 1; stage <= 3; ++stage) {
-    const std::string cmd = "cd " SGDLAW_SOURCE_DIR " && DRY_RUN=1 OUT=" + out.string() +
-                            " bash bench/gpu_stage.sh " + std::to_string(stage);
+    const std::string cmd = "cd " SGDLAW_SOURCE_DIR " && DRY_RUN=1 OUT=" + out.string() + " bash bench/gpu_stage.sh " +
+                            std::to_string(stage);
     ASSERT_EQ(sgdlaw::testing::run_logged(cmd, (out.parent_path() / "gpu_stage.log").string()), 0) << stage;
   }
   int files = 0;

@@ -62,12 +62,14 @@ HostRun run_on_host(const RunPlan& plan, const kern::LaunchShape& shape) {
   A.bias = out.bias.data();
   A.variance = out.variance.data();
   A.state = state.data();
-  kern::dispatch_variant(shape, c.decomposition, c.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
-    kern::host_launch(static_cast<int>(shape.blocks), shape.threads, shape.shared_bytes, [&](const kern::HostThread& th) {
-      kern::run_variant<kern::HostThread, decltype(team)::value, decltype(st)::value, decltype(k)::value,
-                        decltype(split)::value, decltype(batched)::value>(th, A);
-    });
-  });
+  kern::dispatch_variant(
+      shape, c.decomposition, c.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
+        kern::host_launch(
+            static_cast<int>(shape.blocks), shape.threads, shape.shared_bytes, [&](const kern::HostThread& th) {
+              kern::run_variant<kern::HostThread, decltype(team)::value, decltype(st)::value, decltype(k)::value,
+                                decltype(split)::value, decltype(batched)::value>(th, A);
+            });
+      });
   return out;
 }
 
@@ -148,7 +150,9 @@ TEST(KernelHost, LargeMPathWithGlobalStateMatchesCpu) {
 TEST(KernelHost, ShapesChosenByM) {
   EXPECT_EQ(kern::choose_launch_shape(256, 1, 1000).team, kern::TeamKind::kWarp);
   EXPECT_EQ(kern::choose_launch_shape(256, 1, 1000).blocks, 250);
-  EXPECT_EQ(kern::choose_launch_shape(1024, 1, 10).K, 8);
+  EXPECT_EQ(kern::choose_launch_shape(512, 1, 10).K, 4);
+  EXPECT_EQ(kern::choose_launch_shape(1024, 1, 10).team, kern::TeamKind::kBlock);
+  EXPECT_EQ(kern::choose_launch_shape(1024, 1, 10).threads, 256);
   EXPECT_EQ(kern::choose_launch_shape(4096, 1, 10).team, kern::TeamKind::kBlock);
   EXPECT_EQ(kern::choose_launch_shape(4096, 1, 10).K, 2);
   EXPECT_EQ(kern::choose_launch_shape(4097, 1, 10).state, kern::StateIn::kGlobal);

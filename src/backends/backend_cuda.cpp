@@ -163,8 +163,9 @@ BackendInfo module_backend_info() {
   const cuda::DeviceInfo d = cuda::query_devices();
   if (d.count == 0) return {"cuda", false, "compiled (sm_" SGDLAW_CUDA_ARCHS "), but no usable device: " + d.error};
   return {"cuda", true,
-          d.name + " (compute " + std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor) + ", " +
-              format_gib(static_cast<double>(d.total_bytes)) + "), " + std::to_string(d.count) + " device(s)"};
+          d.name + " (Philox: " + cuda::device_philox_name() + "; compute " + std::to_string(d.cc_major) + "." +
+              std::to_string(d.cc_minor) + ", " + format_gib(static_cast<double>(d.total_bytes)) + "), " +
+              std::to_string(d.count) + " device(s)"};
 }
 
 std::unique_ptr<Backend> module_make_backend(int local_rank) {
@@ -173,7 +174,8 @@ std::unique_ptr<Backend> module_make_backend(int local_rank) {
   return std::make_unique<CudaBackend>(cuda::device_for_local_rank(local_rank));
 }
 
-const CudaModuleApi kApi{kCudaModuleAbi, &module_backend_info, &module_make_backend};
+const CudaModuleApi kApi{kCudaModuleAbi, &module_backend_info, &module_make_backend, &cuda::philox_check,
+                         &cuda::device_philox_name};
 
 }  // namespace
 }  // namespace sgdlaw

@@ -119,4 +119,10 @@ std::unique_ptr<Backend> make_cuda_backend() {
 
 void select_device_for_local_rank(int local_rank) { g_local_rank = local_rank; }
 
+const CudaModuleApi* cuda_module_api(std::string* why) {
+  const Loaded& m = module();
+  if (!m.api && why) *why = m.why;
+  return m.api;
+}
+
 }  // namespace sgdlaw

@@ -8,7 +8,14 @@
 // Normals are produced four per Philox call by Box-Muller in single precision with polynomial log and
 // sincos written here (not libm), so the host and the device evaluate the same formulas. Uniforms carry
 // 24 bits, so |z| is capped near 5.9 (probability 4e-9 per draw); see README "Numerics".
+// The device pass of nvcc takes cuRAND's Philox where SGDLAW_DEVICE_PHILOX_CURAND is set (the two headers
+// cannot share a translation unit: both define a global mulhilo32); everything else takes Random123's.
+#if defined(__CUDA_ARCH__) && defined(SGDLAW_DEVICE_PHILOX_CURAND)
+#include <curand_philox4x32_x.h>
+#define SGDLAW_PHILOX_FROM_CURAND 1
+#else
 #include <Random123/philox.h>
+#endif
 
 #include <cmath>
 #include <cstdint>
@@ -27,6 +34,10 @@ enum class Purpose : std::uint32_t {
   kSketch = 5,          // Gaussian sketch entries, keyed by sketch index
   kCovariates = 6,      // reference path: x in d dimensions
   kCovariateNoise = 7,  // reference path: eps
+};
+
+struct PhiloxWords {
+  std::uint32_t w[4];
 };
 
 struct Normals4 {
@@ -121,17 +132,47 @@ SGDLAW_HD inline void box_muller(std::uint32_t w0, std::uint32_t w1, float* n0, 
   *n1 = r * s;
 }
 
+// The Philox4x32-10 words at (seed, key; block, position, purpose): counter (block, position lo, position hi,
+// purpose), key (key, seed). Random123 on the host; on the device cuRAND's own curand_Philox4x32_10 (the same
+// function; CudaBackend.DevicePhiloxMatchesHost checks it word for word on a GPU) unless
+// SGDLAW_DEVICE_PHILOX_CURAND is off.
+SGDLAW_HD inline PhiloxWords philox_words(std::uint32_t seed, std::uint32_t key, std::uint32_t block,
+                                          std::uint64_t position, Purpose purpose) {
+  const auto lo = static_cast<std::uint32_t>(position), hi = static_cast<std::uint32_t>(position >> 32);
+#if defined(SGDLAW_PHILOX_FROM_CURAND)
+  const uint4 r =
+      curand_Philox4x32_10(make_uint4(block, lo, hi, static_cast<std::uint32_t>(purpose)), make_uint2(key, seed));
+  return {{r.x, r.y, r.z, r.w}};
+#else
+  r123::Philox4x32 gen;
+  r123::Philox4x32::ctr_type ctr = {{block, lo, hi, static_cast<std::uint32_t>(purpose)}};
+  r123::Philox4x32::key_type k = {{key, seed}};
+  const r123::Philox4x32::ctr_type r = gen(ctr, k);
+  return {{r.v[0], r.v[1], r.v[2], r.v[3]}};
+#endif
+}
+
+// The counters the device-versus-host generator check uses (i = 0, 1, ...): every field varies, the position
+// crosses the 32-bit boundary.
+struct PhiloxCheckCounter {
+  std::uint32_t seed, key, block;
+  std::uint64_t position;
+  Purpose purpose;
+};
+SGDLAW_HD inline PhiloxCheckCounter philox_check_counter(std::int64_t i) {
+  const auto u = static_cast<std::uint64_t>(i);
+  return {static_cast<std::uint32_t>(12345u + (u % 3u)), static_cast<std::uint32_t>(u * 2654435761u),
+          static_cast<std::uint32_t>(u % 1021u), (u << 29) + u * 7919u,
+          static_cast<Purpose>(1u + static_cast<std::uint32_t>(u % 7u))};
+}
+
 // Four standard normals at (seed, key; block, position, purpose).
 SGDLAW_HD inline Normals4 normals4(std::uint32_t seed, std::uint32_t key, std::uint32_t block, std::uint64_t position,
                                    Purpose purpose) {
-  r123::Philox4x32 gen;
-  r123::Philox4x32::ctr_type ctr = {{block, static_cast<std::uint32_t>(position),
-                                     static_cast<std::uint32_t>(position >> 32), static_cast<std::uint32_t>(purpose)}};
-  r123::Philox4x32::key_type k = {{key, seed}};
-  const r123::Philox4x32::ctr_type r = gen(ctr, k);
+  const PhiloxWords r = philox_words(seed, key, block, position, purpose);
   Normals4 out;
-  box_muller(r.v[0], r.v[1], &out.v[0], &out.v[1]);
-  box_muller(r.v[2], r.v[3], &out.v[2], &out.v[3]);
+  box_muller(r.w[0], r.w[1], &out.v[0], &out.v[1]);
+  box_muller(r.w[2], r.w[3], &out.v[2], &out.v[3]);
   return out;
 }
 
