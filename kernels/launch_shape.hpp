@@ -52,10 +52,11 @@ inline LaunchShape make_shape(TeamKind team, StateIn state, std::int64_t M, std:
 }
 
 inline LaunchShape choose_launch_shape(std::int64_t M, std::int64_t batch, std::int64_t count) {
-  // B > 1 keeps more live state per lane (the batch loop): warps only up to K = 4 (M <= 512).
-  if (M <= (batch > 1 ? 512 : 1024))
-    return make_shape(TeamKind::kWarp, StateIn::kRegisters, M, batch, count, kWarpTeamThreads);
-  if (M <= 4096) return make_shape(TeamKind::kBlock, StateIn::kRegisters, M, batch, count, kBlockTeamThreads);
+  // Warps up to K = 4 (M <= 512): K = 8 (32 coordinates per lane) spills.
+  if (M <= 512) return make_shape(TeamKind::kWarp, StateIn::kRegisters, M, batch, count, kWarpTeamThreads);
+  if (M <= 4096)
+    return make_shape(TeamKind::kBlock, StateIn::kRegisters, M, batch, count,
+                      (M + 3) / 4 <= kBlockTeamThreads / 2 ? kBlockTeamThreads / 2 : kBlockTeamThreads);
   return make_shape(TeamKind::kBlock, StateIn::kGlobal, M, batch, count, kGlobalTeamThreads);
 }
 
