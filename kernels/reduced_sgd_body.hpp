@@ -106,30 +106,56 @@ class SgdTrial {
   }
 
  private:
+  // Registers: f(r, j) for every slot r this thread owns whose coordinate j exists.
+  template <class F>
+  SGDLAW_HD void each_register(F&& f) const {
+    SGDLAW_UNROLL
+    for (int k = 0; k < K; ++k) {
+      SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
+        if (q < c_.nb && j < c_.M) f(4 * k + w, j);
+      }
+    }
+  }
+
+  // Global state: f(j, z) for every coordinate j this thread owns, z its feature in `sample` (drawn here).
+  template <class F>
+  SGDLAW_HD void each_global_feature(std::uint64_t sample, F&& f) const {
+    for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
+      const Normals4 n = normals(q, sample);
+      SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t j = q + w * c_.nb;
+        if (j < c_.M) f(j, sgd::feature(A_.sqrt_mu[j], n.v[w]));
+      }
+    }
+  }
+
+  // Global state: f(j) for every coordinate j this thread owns (the same ownership as each_global_feature).
+  template <class F>
+  SGDLAW_HD void each_global(F&& f) const {
+    for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size)
+      for (int w = 0; w < 4; ++w)
+        if (q + w * c_.nb < c_.M) f(q + w * c_.nb);
+  }
+
   // e = -u*, ev = 0.
   SGDLAW_HD void init_state() {
     const double* u = A_.ustar + t_ * A_.M;
     if constexpr (kState == StateIn::kRegisters) {
-      SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
-      for (int w = 0; w < 4; ++w) {
-        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-        const bool valid = q < c_.nb && j < c_.M;
-        c_.eb[4 * k + w] = valid ? -u[j] : 0.0;
-        c_.ev[4 * k + w] = 0.0;
-        c_.g[4 * k + w] = 0.0f;
+      for (int r = 0; r < Coords<kState, K>::kSlots; ++r) {
+        c_.eb[r] = c_.ev[r] = 0.0;
+        c_.g[r] = 0.0f;
       }
+      each_register([&](int r, std::int64_t j) { c_.eb[r] = -u[j]; });
     } else {
       c_.eb = A_.state + 2 * t_ * A_.M;
       c_.ev = c_.eb + A_.M;
-      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size)  // the same ownership as every later pass
-        SGDLAW_UNROLL
-      for (int w = 0; w < 4; ++w) {
-        const std::int64_t j = q + w * c_.nb;
-        if (j >= c_.M) continue;
+      each_global([&](std::int64_t j) {
         c_.eb[j] = -u[j];
         c_.ev[j] = 0.0;
-      }
+      });
     }
   }
 
@@ -159,38 +185,30 @@ class SgdTrial {
     return seff_ * static_cast<double>(sh_.noise[sample % kNoiseChunk]);
   }
 
-  // Registers: g <- normals of `sample`; returns the partial residuals <eb, z>, <ev, z> over this thread.
+  // Registers: the normals of `sample` for this thread's K Philox blocks.
+  SGDLAW_HD void draw_blocks(std::uint64_t sample, Normals4* n) const {
+    SGDLAW_UNROLL
+    for (int k = 0; k < K; ++k) {
+      if (c_.block_of(k) < c_.nb) n[k] = normals(c_.block_of(k), sample);
+    }
+  }
+
+  // g <- normals of `sample` (registers); the partial residuals <eb, z>, <ev, z> over this thread.
   SGDLAW_HD void draw_and_partial(std::uint64_t sample, double& pb, double& pv) {
     pb = pv = 0.0;
+    auto add = [&](double eb, double ev, double z) {
+      pb = sgd::residual_term(pb, eb, z);
+      if (kSplit) pv = sgd::residual_term(pv, ev, z);
+    };
     if constexpr (kState == StateIn::kRegisters) {
-      SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k) {
-        const std::int64_t q = c_.block_of(k);
-        if (q >= c_.nb) continue;
-        const Normals4 n = normals(q, sample);
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t j = q + w * c_.nb;
-          if (j >= c_.M) continue;
-          const int r = 4 * k + w;
-          c_.g[r] = n.v[w];
-          const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
-          pb = sgd::residual_term(pb, c_.eb[r], z);
-          if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], z);
-        }
-      }
+      Normals4 n[K];
+      draw_blocks(sample, n);
+      each_register([&](int r, std::int64_t j) {
+        c_.g[r] = n[r / 4].v[r % 4];
+        add(c_.eb[r], c_.ev[r], sgd::feature(A_.sqrt_mu[j], c_.g[r]));
+      });
     } else {
-      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
-        const Normals4 n = normals(q, sample);
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t j = q + w * c_.nb;
-          if (j >= c_.M) continue;
-          const double z = sgd::feature(A_.sqrt_mu[j], n.v[w]);
-          pb = sgd::residual_term(pb, c_.eb[j], z);
-          if (kSplit) pv = sgd::residual_term(pv, c_.ev[j], z);
-        }
-      }
+      each_global_feature(sample, [&](std::int64_t j, double z) { add(c_.eb[j], c_.ev[j], z); });
     }
   }
 
@@ -198,53 +216,34 @@ class SgdTrial {
   SGDLAW_HD void apply(std::uint64_t sample, double kb, double kv) {
     if constexpr (kState == StateIn::kRegisters) {
       (void)sample;
-      SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
-      for (int w = 0; w < 4; ++w) {
-        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-        if (q >= c_.nb || j >= c_.M) continue;
-        const int r = 4 * k + w;
+      each_register([&](int r, std::int64_t j) {
         const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
         c_.eb[r] = sgd::update(c_.eb[r], kb, z);
         if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
-      }
+      });
     } else {
-      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
-        const Normals4 n = normals(q, sample);
-        SGDLAW_UNROLL
-        for (int w = 0; w < 4; ++w) {
-          const std::int64_t j = q + w * c_.nb;
-          if (j >= c_.M) continue;
-          const double z = sgd::feature(A_.sqrt_mu[j], n.v[w]);
-          c_.eb[j] = sgd::update(c_.eb[j], kb, z);
-          if (kSplit) c_.ev[j] = sgd::update(c_.ev[j], kv, z);
-        }
-      }
+      each_global_feature(sample, [&](std::int64_t j, double z) {
+        c_.eb[j] = sgd::update(c_.eb[j], kb, z);
+        if (kSplit) c_.ev[j] = sgd::update(c_.ev[j], kv, z);
+      });
     }
   }
 
-  // Registers, B = 1: update with the current normals and, in the same pass, the partial residuals of the next
-  // sample with the next normals (drawn before the team sum by the caller).
+  // Registers, B = 1: the update with the current normals and, in the same pass, the partial residuals of the
+  // next sample with the next normals (drawn before the team sum by the caller; null at the last step).
   SGDLAW_HD void apply_and_next(const Normals4* next, double kb, double kv, double& pb, double& pv) {
     pb = pv = 0.0;
-    if constexpr (kState == StateIn::kRegisters) {
-      SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
-      for (int w = 0; w < 4; ++w) {
-        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-        if (q >= c_.nb || j >= c_.M) continue;
-        const int r = 4 * k + w;
-        const double sq = A_.sqrt_mu[j];
-        c_.eb[r] = sgd::update(c_.eb[r], kb, sgd::feature(sq, c_.g[r]));
-        if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, sgd::feature(sq, c_.g[r]));
-        if (next) {
-          c_.g[r] = next[k].v[w];
-          const double zn = sgd::feature(sq, c_.g[r]);
-          pb = sgd::residual_term(pb, c_.eb[r], zn);
-          if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
-        }
+    each_register([&](int r, std::int64_t j) {
+      const double sq = A_.sqrt_mu[j], z = sgd::feature(sq, c_.g[r]);
+      c_.eb[r] = sgd::update(c_.eb[r], kb, z);
+      if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
+      if (next) {
+        c_.g[r] = next[r / 4].v[r % 4];
+        const double zn = sgd::feature(sq, c_.g[r]);
+        pb = sgd::residual_term(pb, c_.eb[r], zn);
+        if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
       }
-    }
+    });
   }
 
   // At a checkpoint: the excess risks, summed over the team; rank 0 writes the row.
@@ -258,20 +257,10 @@ class SgdTrial {
         qt = sgd::weighted_square_term(qt, mu, eb + ev);
       }
     };
-    if constexpr (kState == StateIn::kRegisters) {
-      SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k) SGDLAW_UNROLL
-      for (int w = 0; w < 4; ++w) {
-        const std::int64_t q = c_.block_of(k), j = q + w * c_.nb;
-        if (q < c_.nb && j < c_.M) add(j, c_.eb[4 * k + w], c_.ev[4 * k + w]);
-      }
-    } else {
-      for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) SGDLAW_UNROLL
-      for (int w = 0; w < 4; ++w) {
-        const std::int64_t j = q + w * c_.nb;
-        if (j < c_.M) add(j, c_.eb[j], c_.ev[j]);
-      }
-    }
+    if constexpr (kState == StateIn::kRegisters)
+      each_register([&](int r, std::int64_t j) { add(j, c_.eb[r], c_.ev[r]); });
+    else
+      each_global([&](std::int64_t j) { add(j, c_.eb[j], c_.ev[j]); });
     team_.sum2(qb, qv);
     double unused = 0.0;
     if (kSplit) team_.sum2(qt, unused);
@@ -295,10 +284,9 @@ class SgdTrial {
       const double xi = noise_of(static_cast<std::uint64_t>(s));
       const bool more = s + 1 < steps;
       Normals4 next[kState == StateIn::kRegisters ? K : 1];
-      if constexpr (kState == StateIn::kRegisters)
-        if (more) SGDLAW_UNROLL
-      for (int k = 0; k < K; ++k)
-        if (c_.block_of(k) < c_.nb) next[k] = normals(c_.block_of(k), static_cast<std::uint64_t>(s + 1));
+      if constexpr (kState == StateIn::kRegisters) {
+        if (more) draw_blocks(static_cast<std::uint64_t>(s + 1), next);
+      }
       team_.sum2(pb, pv);
       const double kb = sgd::gain_bias(gamma.gamma, pb, xi, kSplit), kv = sgd::gain_variance(gamma.gamma, pv, xi);
       if constexpr (kState == StateIn::kRegisters) {
