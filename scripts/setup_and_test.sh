@@ -8,6 +8,7 @@ bash scripts/check_tracked_files.sh
 bash scripts/check_layers.sh
 bash scripts/check_format.sh
 bash scripts/check_spills.sh
+/usr/bin/python3 scripts/check_function_length.py
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"

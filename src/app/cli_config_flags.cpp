@@ -7,7 +7,14 @@ namespace sgdlaw {
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage) {
   for (const FieldSpec& f : config_fields()) {
     const std::string name = f.name;
-    cmd.add_option("--" + name, storage[name], std::string("[") + f.section + "] " + f.help)
+    const std::string def = field_default(name);
+    cmd.add_option("--" + name, storage[name],
+                   std::string("[") + f.section + "] " + f.help + (def.empty() ? "" : " (default: " + def + ")"))
+        ->type_name(std::string(f.type) == "integer"   ? "INT"
+                    : std::string(f.type) == "number"  ? "FLOAT"
+                    : std::string(f.type) == "boolean" ? "BOOL"
+                    : std::string(f.type) == "choice"  ? "CHOICE"
+                                                       : "TEXT")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   cmd.add_option("--B", storage["batch_alias"], "alias of --batch")

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "config_fields.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
@@ -17,38 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json config_to_json(const Config& c) {
-  return {
-      {"problem",
-       {{"a", c.a},
-        {"b", c.b},
-        {"d", c.d},
-        {"sigma", c.sigma},
-        {"sketch", to_string(c.sketch)},
-        {"M", c.M},
-        {"wstar", to_string(c.wstar)},
-        {"covariates", to_string(c.covariates)}}},
-      {"sgd",
-       {{"N", c.N},
-        {"batch", c.batch},
-        {"gamma", c.gamma},
-        {"schedule", to_string(c.schedule)},
-        {"phase_length", c.phase_length},
-        {"power_p", c.power_p},
-        {"power_t0", c.power_t0}}},
-      {"run",
-       {{"trials", c.trials},
-        {"sketches", c.sketches},
-        {"seed", c.seed},
-        {"backend", c.backend},
-        {"threads", c.threads},
-        {"checkpoint_ratio", c.checkpoint_ratio},
-        {"checkpoint_min", c.checkpoint_min},
-        {"decomposition", c.decomposition},
-        {"write_trials", to_string(c.write_trials)},
-        {"out", c.out}}},
-  };
-}
+nlohmann::json config_to_json(const Config& c) { return resolved_config_json(c); }
 
 std::string g17(double x) { return format_g(x, 12); }
 

@@ -10,13 +10,17 @@
 
 namespace sgdlaw {
 
-// One configurable key: its TOML section, its flag (--name) and a one-line description.
+// One configurable key: its TOML section, its flag (--name), a one-line description with its range, and its
+// type (number, integer, choice, boolean, text). Every key is described once (src/io/config_fields.cpp).
 struct FieldSpec {
   const char* name;
   const char* section;
   const char* help;
+  const char* type;
 };
 const std::vector<FieldSpec>& config_fields();
+// A key's default as config.json writes it ("" for keys config.json leaves out).
+std::string field_default(const std::string& name);
 
 // The canonical name of a key: "B" (the paper's batch size) is an alias of "batch"; others are unchanged.
 std::string canonical_key(const std::string& key);

@@ -1,0 +1,220 @@
+#include "config_fields.hpp"
+
+#include <string>
+
+#include "sgdlaw/core/format.hpp"
+
+namespace sgdlaw {
+namespace {
+
+using Check = bool (*)(double);
+
+// A real key with a range rule ("a > 1 (summable spectrum)").
+FieldDef real_field(const char* name, const char* section, const char* help, double Config::*member, Check ok,
+                    const char* rule) {
+  return {{name, section, help, "number"},
+          [=](const FieldReader& r, Config& c) {
+            r.real(name, &(c.*member));
+            if (!ok(c.*member)) range_error(name, rule, format_shortest(c.*member));
+          },
+          [=](const Config& c) { return nlohmann::json(c.*member); }};
+}
+
+FieldDef int_field(const char* name, const char* section, const char* help, std::int64_t Config::*member,
+                   std::int64_t lo, std::int64_t hi, const char* rule) {
+  return {{name, section, help, "integer"},
+          [=](const FieldReader& r, Config& c) {
+            r.integer(name, &(c.*member));
+            if (c.*member < lo || c.*member > hi) range_error(name, rule, std::to_string(c.*member));
+          },
+          [=](const Config& c) { return nlohmann::json(c.*member); }};
+}
+
+template <class Enum>
+FieldDef choice_field(const char* name, const char* section, const char* help, Enum Config::*member,
+                      std::initializer_list<std::pair<const char*, Enum>> options) {
+  const std::vector<std::pair<const char*, Enum>> opts(options);
+  return {{name, section, help, "choice"},
+          [=](const FieldReader& r, Config& c) {
+            std::string s;
+            if (!r.text(name, &s)) return;
+            std::string allowed;
+            for (const auto& [label, value] : opts) {
+              if (s == label) {
+                c.*member = value;
+                return;
+              }
+              allowed += (allowed.empty() ? "" : ", ") + std::string(label);
+            }
+            throw ConfigError("field '" + std::string(name) + "' must be one of " + allowed + ", got '" + s + "'");
+          },
+          [=](const Config& c) { return nlohmann::json(to_string(c.*member)); }};
+}
+
+FieldDef bool_field(const char* name, const char* section, const char* help, bool Config::*member, bool in_json) {
+  FieldDef f{{name, section, help, "boolean"},
+             [=](const FieldReader& r, Config& c) { r.boolean(name, &(c.*member)); },
+             [=](const Config& c) { return nlohmann::json(c.*member); }};
+  if (!in_json) f.json = nullptr;
+  return f;
+}
+
+bool above_one(double x) { return x > 1.0; }
+bool non_negative(double x) { return x >= 0.0; }
+bool positive(double x) { return x > 0.0; }
+constexpr std::int64_t kMax = std::int64_t{1} << 62;
+
+// The table, section by section, in the order keys are read and listed.
+void add_problem_fields(std::vector<FieldDef>& d) {
+  d.push_back(real_field("a", "problem", "spectrum exponent: lambda_i = i^-a, a > 1", &Config::a, above_one,
+                         "a > 1 (summable spectrum)"));
+  d.push_back({{"b", "problem", "prior exponent: lambda_i E[w*_i^2] = i^-b, b > 1 (default: a, i.e. w* ~ N(0, I))",
+                "number"},
+               [](const FieldReader& r, Config& c) {
+                 c.b = c.a;
+                 r.real("b", &c.b);
+                 if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", format_shortest(c.b));
+               },
+               [](const Config& c) { return nlohmann::json(c.b); }});
+  d.push_back(int_field("d", "problem",
+                        "ambient dimension, >= 1 (stands in for infinity; keep d >> M and d >> N_eff^(1/a))",
+                        &Config::d, 1, 100000000, "1 <= d <= 1e8"));
+  d.push_back(real_field("sigma", "problem", "label noise standard deviation, >= 0", &Config::sigma, non_negative,
+                         "sigma >= 0"));
+  d.push_back(choice_field("sketch", "problem", "gaussian (entries N(0, 1/M)) or identity (M = d, no sketch)",
+                           &Config::sketch, {{"gaussian", SketchKind::kGaussian}, {"identity", SketchKind::kIdentity}}));
+  d.push_back({{"M", "problem", "sketch size, 1 <= M <= d (ignored for the identity sketch)", "integer"},
+               [](const FieldReader& r, Config& c) { r.integer("M", &c.M); },  // ranges: check_field_relations
+               [](const Config& c) { return nlohmann::json(c.M); }});
+  d.push_back(choice_field("wstar", "problem", "prior (w* redrawn per trial) or fixed (one w* for the whole run)",
+                           &Config::wstar, {{"prior", PriorMode::kPerTrial}, {"fixed", PriorMode::kFixed}}));
+  d.push_back(choice_field("covariates", "problem",
+                           "gaussian, or rademacher (x_i = sqrt(lambda_i) * +-1; reference backend only)",
+                           &Config::covariates,
+                           {{"gaussian", CovariateKind::kGaussian}, {"rademacher", CovariateKind::kRademacher}}));
+}
+
+void add_sgd_fields(std::vector<FieldDef>& d) {
+  d.push_back(int_field("N", "sgd", "number of samples (one pass), N >= batch, a multiple of batch", &Config::N, 1,
+                        std::int64_t{1} << 50, "1 <= N <= 2^50"));
+  d.push_back(int_field("batch", "sgd", "mini-batch size B >= 1", &Config::batch, 1, kMax, "batch >= 1"));
+  d.push_back(real_field("gamma", "sgd", "initial step size, > 0 and below the stability limit", &Config::gamma,
+                         positive, "gamma > 0"));
+  d.push_back(choice_field(
+      "schedule", "sgd", "geometric (Lin et al.), constant, or power", &Config::schedule,
+      {{"geometric", ScheduleKind::kGeometric}, {"constant", ScheduleKind::kConstant}, {"power", ScheduleKind::kPower}}));
+  d.push_back(int_field("phase_length", "sgd", "geometric: steps per constant phase; 0 = steps / log2(steps)",
+                        &Config::phase_length, 0, kMax, "phase_length >= 0 (0 = steps / log2 steps)"));
+  d.push_back(real_field("power_p", "sgd", "power schedule exponent p >= 0: gamma_t = gamma (1 + t / t0)^-p",
+                         &Config::power_p, non_negative, "power_p >= 0"));
+  d.push_back(real_field("power_t0", "sgd", "power schedule time scale t0 > 0", &Config::power_t0, positive,
+                         "power_t0 > 0"));
+}
+
+void add_run_fields(std::vector<FieldDef>& d) {
+  d.push_back(int_field("trials", "run", "trials per sketch, >= 1", &Config::trials, 1, kMax, "trials >= 1"));
+  d.push_back(int_field("sketches", "run", "independent sketches K, >= 1", &Config::sketches, 1, kMax,
+                        "sketches >= 1"));
+  d.push_back({{"seed", "run", "random seed, 0 <= seed < 2^32", "integer"},
+               [](const FieldReader& r, Config& c) {
+                 std::int64_t seed = c.seed;
+                 r.integer("seed", &seed);
+                 if (seed < 0 || seed > 0xFFFFFFFFLL) range_error("seed", "0 <= seed < 2^32", std::to_string(seed));
+                 c.seed = static_cast<std::uint32_t>(seed);
+               },
+               [](const Config& c) { return nlohmann::json(c.seed); }});
+  d.push_back({{"backend", "run", "cpu, cuda, reference or auto", "choice"},
+               [](const FieldReader& r, Config& c) {
+                 r.choice("backend",
+                          {{"cpu", std::string("cpu")},
+                           {"cuda", std::string("cuda")},
+                           {"reference", std::string("reference")},
+                           {"auto", std::string("auto")}},
+                          &c.backend);
+               },
+               [](const Config& c) { return nlohmann::json(c.backend); }});
+  d.push_back({{"threads", "run", "CPU threads, 0 = all", "integer"},
+               [](const FieldReader& r, Config& c) {
+                 std::int64_t threads = c.threads;
+                 r.integer("threads", &threads);
+                 if (threads < 0 || threads > 4096)
+                   range_error("threads", "0 <= threads <= 4096", std::to_string(threads));
+                 c.threads = static_cast<int>(threads);
+               },
+               [](const Config& c) { return nlohmann::json(c.threads); }});
+  d.push_back(real_field("checkpoint_ratio", "run", "ratio between successive checkpoints, > 1",
+                         &Config::checkpoint_ratio, above_one, "checkpoint_ratio > 1"));
+  d.push_back(int_field("checkpoint_min", "run", "first checkpoint (samples), >= 1", &Config::checkpoint_min, 1, kMax,
+                        "checkpoint_min >= 1"));
+  d.push_back(bool_field("decomposition", "run", "true: coupled bias/variance runs (about 2x the SGD arithmetic)",
+                         &Config::decomposition, true));
+  d.push_back({{"write_trials", "run",
+                "trials.csv: false/none, true/all (every checkpoint), or final (last checkpoint only)", "choice"},
+               [](const FieldReader& r, Config& c) {
+                 const RawValue* v = r.get("write_trials");
+                 if (!v) return;
+                 if (v->text == "true" || v->text == "all") {
+                   c.write_trials = TrialsOutput::kAll;
+                 } else if (v->text == "false" || v->text == "none") {
+                   c.write_trials = TrialsOutput::kNone;
+                 } else if (v->text == "final") {
+                   c.write_trials = TrialsOutput::kFinal;
+                 } else {
+                   throw ConfigError("field 'write_trials' must be true, false, all, none or final, got '" +
+                                     v->text + "'");
+                 }
+               },
+               [](const Config& c) { return nlohmann::json(to_string(c.write_trials)); }});
+  d.push_back({{"out", "run", "output folder", "text"},
+               [](const FieldReader& r, Config& c) {
+                 r.text("out", &c.out);
+                 if (c.out.empty()) range_error("out", "a non-empty folder name", "''");
+               },
+               [](const Config& c) { return nlohmann::json(c.out); }});
+  d.push_back(bool_field("progress", "run", "true: progress bar and ETA on stderr", &Config::progress, false));
+}
+
+std::vector<FieldDef> make_defs() {
+  std::vector<FieldDef> d;
+  add_problem_fields(d);
+  add_sgd_fields(d);
+  add_run_fields(d);
+  return d;
+}
+
+}  // namespace
+
+const std::vector<FieldDef>& field_defs() {
+  static const std::vector<FieldDef> defs = make_defs();
+  return defs;
+}
+
+void check_field_relations(const FieldReader& r, Config& c) {
+  if (c.sketch == SketchKind::kIdentity) {
+    if (r.get("M") && c.M != c.d)
+      range_error("M", "M = d for the identity sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
+    c.M = c.d;
+  } else {
+    if (c.M < 1) range_error("M", "M >= 1", std::to_string(c.M));
+    if (c.M > c.d)
+      range_error("M", "M <= d for a Gaussian sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
+    if (c.M > 65536) range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
+  }
+  if (c.N < c.batch) range_error("N", "N >= batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
+  if (c.N % c.batch != 0)
+    range_error("N", "N a multiple of batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
+  if (c.trials * c.sketches > 0xFFFFFFFFLL)
+    range_error("trials", "trials * sketches < 2^32", std::to_string(c.trials * c.sketches));
+  if (c.covariates != CovariateKind::kGaussian && c.backend != "reference")
+    throw ConfigError("field 'covariates' = " + std::string(to_string(c.covariates)) +
+                      " needs backend = reference (the fast paths use the exact Gaussian reduction)");
+}
+
+nlohmann::json resolved_config_json(const Config& c) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const FieldDef& f : field_defs())
+    if (f.json) j[f.spec.section][f.spec.name] = f.json(c);
+  return j;
+}
+
+}  // namespace sgdlaw
