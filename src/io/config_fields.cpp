@@ -68,30 +68,30 @@ constexpr std::int64_t kMax = std::int64_t{1} << 62;
 void add_problem_fields(std::vector<FieldDef>& d) {
   d.push_back(real_field("a", "problem", "spectrum exponent: lambda_i = i^-a, a > 1", &Config::a, above_one,
                          "a > 1 (summable spectrum)"));
-  d.push_back({{"b", "problem", "prior exponent: lambda_i E[w*_i^2] = i^-b, b > 1 (default: a, i.e. w* ~ N(0, I))",
-                "number"},
-               [](const FieldReader& r, Config& c) {
-                 c.b = c.a;
-                 r.real("b", &c.b);
-                 if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", format_shortest(c.b));
-               },
-               [](const Config& c) { return nlohmann::json(c.b); }});
+  d.push_back(
+      {{"b", "problem", "prior exponent: lambda_i E[w*_i^2] = i^-b, b > 1 (default: a, i.e. w* ~ N(0, I))", "number"},
+       [](const FieldReader& r, Config& c) {
+         c.b = c.a;
+         r.real("b", &c.b);
+         if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", format_shortest(c.b));
+       },
+       [](const Config& c) { return nlohmann::json(c.b); }});
   d.push_back(int_field("d", "problem",
                         "ambient dimension, >= 1 (stands in for infinity; keep d >> M and d >> N_eff^(1/a))",
                         &Config::d, 1, 100000000, "1 <= d <= 1e8"));
   d.push_back(real_field("sigma", "problem", "label noise standard deviation, >= 0", &Config::sigma, non_negative,
                          "sigma >= 0"));
   d.push_back(choice_field("sketch", "problem", "gaussian (entries N(0, 1/M)) or identity (M = d, no sketch)",
-                           &Config::sketch, {{"gaussian", SketchKind::kGaussian}, {"identity", SketchKind::kIdentity}}));
+                           &Config::sketch,
+                           {{"gaussian", SketchKind::kGaussian}, {"identity", SketchKind::kIdentity}}));
   d.push_back({{"M", "problem", "sketch size, 1 <= M <= d (ignored for the identity sketch)", "integer"},
                [](const FieldReader& r, Config& c) { r.integer("M", &c.M); },  // ranges: check_field_relations
                [](const Config& c) { return nlohmann::json(c.M); }});
   d.push_back(choice_field("wstar", "problem", "prior (w* redrawn per trial) or fixed (one w* for the whole run)",
                            &Config::wstar, {{"prior", PriorMode::kPerTrial}, {"fixed", PriorMode::kFixed}}));
-  d.push_back(choice_field("covariates", "problem",
-                           "gaussian, or rademacher (x_i = sqrt(lambda_i) * +-1; reference backend only)",
-                           &Config::covariates,
-                           {{"gaussian", CovariateKind::kGaussian}, {"rademacher", CovariateKind::kRademacher}}));
+  d.push_back(choice_field(
+      "covariates", "problem", "gaussian, or rademacher (x_i = sqrt(lambda_i) * +-1; reference backend only)",
+      &Config::covariates, {{"gaussian", CovariateKind::kGaussian}, {"rademacher", CovariateKind::kRademacher}}));
 }
 
 void add_sgd_fields(std::vector<FieldDef>& d) {
@@ -100,21 +100,22 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
   d.push_back(int_field("batch", "sgd", "mini-batch size B >= 1", &Config::batch, 1, kMax, "batch >= 1"));
   d.push_back(real_field("gamma", "sgd", "initial step size, > 0 and below the stability limit", &Config::gamma,
                          positive, "gamma > 0"));
-  d.push_back(choice_field(
-      "schedule", "sgd", "geometric (Lin et al.), constant, or power", &Config::schedule,
-      {{"geometric", ScheduleKind::kGeometric}, {"constant", ScheduleKind::kConstant}, {"power", ScheduleKind::kPower}}));
+  d.push_back(choice_field("schedule", "sgd", "geometric (Lin et al.), constant, or power", &Config::schedule,
+                           {{"geometric", ScheduleKind::kGeometric},
+                            {"constant", ScheduleKind::kConstant},
+                            {"power", ScheduleKind::kPower}}));
   d.push_back(int_field("phase_length", "sgd", "geometric: steps per constant phase; 0 = steps / log2(steps)",
                         &Config::phase_length, 0, kMax, "phase_length >= 0 (0 = steps / log2 steps)"));
   d.push_back(real_field("power_p", "sgd", "power schedule exponent p >= 0: gamma_t = gamma (1 + t / t0)^-p",
                          &Config::power_p, non_negative, "power_p >= 0"));
-  d.push_back(real_field("power_t0", "sgd", "power schedule time scale t0 > 0", &Config::power_t0, positive,
-                         "power_t0 > 0"));
+  d.push_back(
+      real_field("power_t0", "sgd", "power schedule time scale t0 > 0", &Config::power_t0, positive, "power_t0 > 0"));
 }
 
 void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back(int_field("trials", "run", "trials per sketch, >= 1", &Config::trials, 1, kMax, "trials >= 1"));
-  d.push_back(int_field("sketches", "run", "independent sketches K, >= 1", &Config::sketches, 1, kMax,
-                        "sketches >= 1"));
+  d.push_back(
+      int_field("sketches", "run", "independent sketches K, >= 1", &Config::sketches, 1, kMax, "sketches >= 1"));
   d.push_back({{"seed", "run", "random seed, 0 <= seed < 2^32", "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t seed = c.seed;
@@ -160,8 +161,8 @@ void add_run_fields(std::vector<FieldDef>& d) {
                  } else if (v->text == "final") {
                    c.write_trials = TrialsOutput::kFinal;
                  } else {
-                   throw ConfigError("field 'write_trials' must be true, false, all, none or final, got '" +
-                                     v->text + "'");
+                   throw ConfigError("field 'write_trials' must be true, false, all, none or final, got '" + v->text +
+                                     "'");
                  }
                },
                [](const Config& c) { return nlohmann::json(to_string(c.write_trials)); }});
