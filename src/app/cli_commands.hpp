@@ -26,6 +26,10 @@ void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage
 RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std::string>& storage);
 void register_info_command(CLI::App& app, int& exit_code);
 
+// The command line this process was started with (shell-quoted where needed), for config.json.
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+
 // Runs fn, mapping sgdlaw's exceptions to a one-line message on stderr and an exit code.
 int guarded(const std::string& what, const std::function<void()>& fn);
 

@@ -27,7 +27,10 @@ RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std:
     const std::string name = f.name;
     if (cmd.count("--" + name) > 0) out[name] = {storage.at(name), RawValue::Origin::kCommandLine};
   }
-  if (cmd.count("--B") > 0) out["batch"] = {storage.at("batch_alias"), RawValue::Origin::kCommandLine};
+  if (cmd.count("--B") > 0) {
+    if (cmd.count("--batch") > 0) throw ConfigError("flags --B and --batch are the same setting; give one of them");
+    out["batch"] = {storage.at("batch_alias"), RawValue::Origin::kCommandLine};
+  }
   return out;
 }
 

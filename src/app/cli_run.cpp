@@ -10,6 +10,7 @@
 #include "progress_bar.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
 
@@ -63,12 +64,14 @@ void register_run_command(CLI::App& app, int& exit_code) {
     exit_code = guarded("run", [&]() {
       Config c = load_config(opts->config_path, collect_config_flags(*run, opts->flags));
       if (opts->quiet) c.progress = false;
+      check_out_folder_writable(c.out);
+      const OutputLock lock(c.out);  // a second writer of this folder is refused, naming this process
       const auto t0 = std::chrono::steady_clock::now();
       ProgressBar bar(c.progress);
       RunResult r = run_simulation(c, [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
       bar.finish();
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      RunMeta meta{version_string(), wall, ""};
+      RunMeta meta{version_string(), wall, command_line()};
       write_run_outputs(r, meta, c.out);
       if (!opts->quiet) {
         print_summary(r, wall);

@@ -1,10 +1,12 @@
 // `sgdlaw sweep file.toml [--key value ...] [--shard i/n] [--analyze-only]`
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "cli_commands.hpp"
 #include "sgdlaw/core/version.hpp"
+#include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 #include "sgdlaw/sweep/sweep_analysis.hpp"
 #include "sgdlaw/sweep/sweep_merge.hpp"
@@ -112,6 +114,13 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
                       static_cast<long long>(o.summary.failed));
         return;
       }
+      if (opts->analyze_only && !std::filesystem::is_directory(spec.out))
+        throw ConfigError("--analyze-only: the sweep folder '" + spec.out + "' does not exist; run the sweep first");
+      check_out_folder_writable(spec.out, "[sweep] out");
+      // Shards may share one folder (their points are disjoint and each point is written atomically); a
+      // whole sweep holds the folder alone.
+      std::unique_ptr<OutputLock> lock;
+      if (opts->shard.empty()) lock = std::make_unique<OutputLock>(spec.out);
       std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
       SweepRunSummary s;
       if (!opts->analyze_only) {

@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
   CLI::App app{"sgdlaw: Monte Carlo and exact risk of one-pass SGD in sketched power-law linear regression"};
   app.set_version_flag("--version", sgdlaw::version_string());
   app.require_subcommand(1);
+  sgdlaw::set_command_line(argc, argv);
   int exit_code = sgdlaw::kExitOk;
   sgdlaw::register_run_command(app, exit_code);
   sgdlaw::register_sweep_command(app, exit_code);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/io/output_folder.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -170,6 +171,7 @@ void add_run_fields(std::vector<FieldDef>& d) {
                [](const FieldReader& r, Config& c) {
                  r.text("out", &c.out);
                  if (c.out.empty()) range_error("out", "a non-empty folder name", "''");
+                 c.out = normalize_out_folder(c.out);
                },
                [](const Config& c) { return nlohmann::json(c.out); }});
   d.push_back(bool_field("progress", "run", "true: progress bar and ETA on stderr", &Config::progress, false));
@@ -204,8 +206,10 @@ void check_field_relations(const FieldReader& r, Config& c) {
   if (c.N < c.batch) range_error("N", "N >= batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
   if (c.N % c.batch != 0)
     range_error("N", "N a multiple of batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
-  if (c.trials * c.sketches > 0xFFFFFFFFLL)
-    range_error("trials", "trials * sketches < 2^32", std::to_string(c.trials * c.sketches));
+  std::int64_t total = 0;
+  if (__builtin_mul_overflow(c.trials, c.sketches, &total) || total > 0xFFFFFFFFLL)
+    range_error("trials", "trials * sketches < 2^32 (sketches = " + std::to_string(c.sketches) + ")",
+                std::to_string(c.trials));
   if (c.covariates != CovariateKind::kGaussian && c.backend != "reference")
     throw ConfigError("field 'covariates' = " + std::string(to_string(c.covariates)) +
                       " needs backend = reference (the fast paths use the exact Gaussian reduction)");

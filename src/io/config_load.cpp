@@ -81,6 +81,10 @@ std::string known_keys_of(const std::string& section) {
 void add_toml_value(RawSettings& out, const std::string& section, const std::string& written, const toml::node& node,
                     const std::string& source) {
   const std::string key = canonical_key(written);
+  if (key != written && out.count(key))
+    throw ConfigError(source + ": fields 'batch' and 'B' in [" + section + "] are the same setting; give one of them");
+  if (key == written && key == "batch" && out.count(key))
+    throw ConfigError(source + ": fields 'B' and 'batch' in [" + section + "] are the same setting; give one of them");
   const FieldSpec* spec = find_field(key);
   if (!spec || section != spec->section) {
     throw ConfigError(source + ": unknown key '" + key + "' in [" + section +

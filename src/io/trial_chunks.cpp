@@ -1,6 +1,8 @@
 #include "sgdlaw/io/trial_chunks.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,7 +13,7 @@
 namespace sgdlaw {
 namespace {
 
-constexpr char kMagic[8] = {'S', 'G', 'D', 'L', 'A', 'W', 'C', '1'};
+constexpr char kMagic[8] = {'S', 'G', 'D', 'L', 'A', 'W', 'C', '2'};  // 2: with a checksum
 
 std::uint64_t config_hash(const Config& c) {
   Config k = c;
@@ -33,14 +35,30 @@ struct Header {
   char magic[8];
   std::uint64_t hash;
   std::int64_t first, count, checkpoints, split;
+  std::uint64_t checksum;  // FNV-1a of the header (this field zero) and the payload
 };
+
+std::uint64_t fnv1a(const char* p, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::uint64_t chunk_checksum(const std::string& bytes) {
+  Header h{};
+  std::memcpy(&h, bytes.data(), sizeof h);
+  h.checksum = 0;
+  return fnv1a(bytes.data() + sizeof h, bytes.size() - sizeof h, fnv1a(reinterpret_cast<const char*>(&h), sizeof h));
+}
 
 }  // namespace
 
 std::vector<TrialChunk> plan_chunks(std::int64_t trials, int threads, std::int64_t chunk_size) {
-  const auto t = static_cast<std::int64_t>(std::max(threads, 1));
-  std::int64_t size = std::max<std::int64_t>((trials + 15) / 16, 2 * t);
-  size = (size + t - 1) / t * t;  // whole rounds of the thread pool
+  (void)threads;  // chunks do not depend on the thread count, so a run resumes with any number of threads
+  std::int64_t size = std::max<std::int64_t>((trials + 15) / 16, 8);
+  size = (size + 7) / 8 * 8;
   if (chunk_size > 0) size = chunk_size;
   std::vector<TrialChunk> out;
   for (std::int64_t f = 0; f < trials; f += size) out.push_back({f, std::min(size, trials - f)});
@@ -68,6 +86,8 @@ void save_chunk(const Config& c, const TrialChunk& chunk, const TrialResults& pa
     append(part.variance, n);
   }
   append(part.approx, static_cast<std::size_t>(chunk.count));
+  const std::uint64_t sum = chunk_checksum(bytes);
+  std::memcpy(&bytes[offsetof(Header, checksum)], &sum, sizeof sum);
   write_file_atomically(chunk_path(c, chunk), bytes);
 }
 
@@ -87,8 +107,13 @@ bool load_chunk(const Config& c, const TrialChunk& chunk, TrialResults& all) {
   const std::size_t expect = sizeof h + sizeof(double) * (n * (all.has_decomposition ? 3 : 1) + chunk.count);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.hash != config_hash(c) || h.first != chunk.first ||
       h.count != chunk.count || h.checkpoints != all.checkpoints || h.split != (all.has_decomposition ? 1 : 0) ||
-      bytes.size() != expect)
+      bytes.size() != expect || h.checksum != chunk_checksum(bytes)) {
+    std::fprintf(stderr, "sgdlaw: saved chunk %s does not match this run or is damaged; recomputing its trials\n",
+                 path.c_str());
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
     return false;
+  }
   const char* p = bytes.data() + sizeof h;
   auto take = [&](std::vector<double>& v, std::size_t offset, std::size_t count) {
     std::memcpy(v.data() + offset, p, count * sizeof(double));

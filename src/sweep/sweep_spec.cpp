@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/toml_values.hpp"
 
 namespace sgdlaw {
@@ -232,7 +233,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
 
 void set_sweep_out(SweepSpec& spec, const std::string& out) {
   if (out.empty()) throw ConfigError("the sweep output folder must not be empty");
-  spec.out = out;
+  spec.out = normalize_out_folder(out, "[sweep] out");
   for (SweepPoint& p : spec.points) p.config.out = out + "/points/" + p.name;
 }
 

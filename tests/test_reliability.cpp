@@ -1,0 +1,183 @@
+// Reliability at the edges (issue "nothing lost, nothing trusted unchecked, every bad input refused up front"):
+// output folders that are files, the root, '.', or end in '/'; damaged resume chunks; resuming with another
+// thread count; two writers of one folder; conflicting aliases; overflowing products; absurd checkpoint ratios.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/io/output_folder.hpp"
+#include "sgdlaw/io/trial_chunks.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
+#include "test_helpers.hpp"
+
+using namespace sgdlaw;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("sgdlaw_rel_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Runs the CLI in `dir`; returns the exit code, stderr in *err.
+int cli(const std::string& args, const fs::path& dir, std::string* err) {
+  const int code =
+      sgdlaw::testing::run_logged("cd " + dir.string() + " && " SGDLAW_BINARY " " + args, (dir / "log.txt").string());
+  *err = slurp(dir / "log.txt");
+  return code;
+}
+
+const std::string kSmall = "--a 2 --d 64 --M 8 --N 200 --trials 10 --progress false";
+
+// Interrupts run_simulation after `stop_at` trials are done (chunks before that point are saved).
+void interrupt_after(const Config& c, std::int64_t stop_at) {
+  EXPECT_THROW(run_simulation(c,
+                              [&](std::int64_t done, std::int64_t) {
+                                if (done >= stop_at) throw std::runtime_error("killed");
+                              }),
+               std::runtime_error);
+}
+
+}  // namespace
+
+TEST(Reliability, OutNamingAnExistingFileIsRefusedAndTheFileKept) {
+  const fs::path dir = scratch("file");
+  std::ofstream(dir / "precious.txt") << "keep me";
+  std::string err;
+  EXPECT_EQ(cli("run " + kSmall + " --out precious.txt", dir, &err), 2);
+  EXPECT_NE(err.find("field 'out'"), std::string::npos) << err;
+  EXPECT_NE(err.find("existing file"), std::string::npos) << err;
+  EXPECT_EQ(slurp(dir / "precious.txt"), "keep me");
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_TRUE(e.path().filename() == "precious.txt" || e.path().filename() == "log.txt") << e.path();
+}
+
+TEST(Reliability, RootDotAndTrailingSlashAreHandledBeforeAnyComputation) {
+  const fs::path dir = scratch("dots");
+  std::string err;
+  for (const char* bad : {"/", ".", "..", "runs/.."}) {
+    EXPECT_EQ(cli("run " + kSmall + " --out " + bad, dir, &err), 2) << bad;
+    EXPECT_NE(err.find("field 'out'"), std::string::npos) << bad << ": " << err;
+  }
+  EXPECT_FALSE(fs::exists("/.resume"));
+  EXPECT_EQ(cli("run " + kSmall + " --out runs/slash/", dir, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(dir / "runs/slash/curves.csv"));
+  for (const auto& e : fs::directory_iterator(dir / "runs")) EXPECT_EQ(e.path().filename(), "slash") << e.path();
+  EXPECT_EQ(normalize_out_folder("a//b/./c/"), "a/b/c");
+}
+
+TEST(Reliability, DamagedChunkIsReportedAndRecomputed) {
+  const fs::path base = scratch("chunk");
+  Config c = sgdlaw::testing::small_config();
+  c.trials = 64;
+  c.out = (base / "run").string();
+  const auto chunks = plan_chunks(c.total_trials(), 2);
+  ASSERT_GE(chunks.size(), 4u);
+  interrupt_after(c, chunks[0].count + chunks[1].count);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(resume_dir(c))) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 2u);
+  {  // flip payload bytes of one chunk (as a disk or copy error would)
+    std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(200);
+    f.write("\xff\xff\xff\xff\xff\xff\xef\x7f", 8);
+  }
+  const RunResult resumed = run_simulation(c);
+  EXPECT_EQ(resumed.resumed_trials, chunks[1].count);  // only the intact chunk is trusted
+  Config clean_cfg = c;
+  clean_cfg.out = (base / "clean").string();
+  const RunResult clean = run_simulation(clean_cfg);
+  EXPECT_EQ(resumed.trials.risk, clean.trials.risk);
+  EXPECT_EQ(resumed.trials.bias, clean.trials.bias);
+  fs::remove_all(base);
+}
+
+TEST(Reliability, ChunksDoNotDependOnTheThreadCount) {
+  EXPECT_EQ(plan_chunks(1000, 1).size(), plan_chunks(1000, 16).size());
+  const fs::path base = scratch("threads");
+  Config c = sgdlaw::testing::small_config();
+  c.trials = 64;
+  c.threads = 1;
+  c.out = (base / "run").string();
+  const auto chunks = plan_chunks(c.total_trials(), 1);
+  interrupt_after(c, chunks[0].count);
+  c.threads = 2;
+  const RunResult resumed = run_simulation(c);
+  EXPECT_EQ(resumed.resumed_trials, chunks[0].count);
+  fs::remove_all(base);
+}
+
+TEST(Reliability, SecondWriterOfOneFolderIsRefusedWithTheHoldersPid) {
+  const fs::path dir = scratch("lock");
+  const OutputLock held((dir / "busy").string());
+  std::string err;
+  EXPECT_EQ(cli("run " + kSmall + " --out busy", dir, &err), 1);
+  EXPECT_NE(err.find("pid " + std::to_string(::getpid())), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir / "busy"));
+  EXPECT_THROW(OutputLock((dir / "busy").string()), std::runtime_error);
+}
+
+TEST(Reliability, BatchAndItsAliasTogetherAreRefused) {
+  const fs::path dir = scratch("alias");
+  std::string err;
+  EXPECT_EQ(cli("run " + kSmall + " --batch 2 --B 4", dir, &err), 2);
+  EXPECT_NE(err.find("--B and --batch"), std::string::npos) << err;
+  EXPECT_THROW(parse_toml_settings("[sgd]\nbatch = 2\nB = 4\n", "t.toml"), ConfigError);
+  EXPECT_THROW(parse_toml_settings("[sgd]\nB = 2\nbatch = 4\n", "t.toml"), ConfigError);
+}
+
+TEST(Reliability, AnalyzeOnlyOnAMissingSweepFolderIsRefused) {
+  const fs::path dir = scratch("analyze");
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 32\n[run]\ntrials = 4\n[sweep]\nout = \"nothere\"\n"
+                                   "[[sweep.grid]]\nM = [4, 8]\n";
+  std::string err;
+  EXPECT_EQ(cli("sweep s.toml --analyze-only", dir, &err), 2);
+  EXPECT_NE(err.find("does not exist"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir / "nothere"));
+}
+
+TEST(Reliability, ConfigJsonRecordsTheCommandLine) {
+  const fs::path dir = scratch("cmdline");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r", dir, &err), 0) << err;
+  const auto j = nlohmann::json::parse(slurp(dir / "r/config.json"));
+  const std::string line = j["command_line"];
+  EXPECT_NE(line.find("run --a 2 --d 64"), std::string::npos) << line;
+}
+
+TEST(Reliability, OverflowingTrialsTimesSketchesIsRefused) {
+  RawSettings s;
+  s["trials"] = {"1099511627776", RawValue::Origin::kCommandLine};  // 2^40
+  s["sketches"] = {"16777216", RawValue::Origin::kCommandLine};     // 2^24: the product wraps past 2^63
+  try {
+    resolve_config({s});
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("trials * sketches"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Reliability, HugeCheckpointRatioGivesTwoCheckpoints) {
+  Config c = sgdlaw::testing::small_config();
+  for (double ratio : {1e300, 9.3e18, 1.0e10}) {
+    c.checkpoint_ratio = ratio;
+    const auto cks = checkpoint_steps(c);
+    ASSERT_EQ(cks.size(), 2u) << ratio;
+    EXPECT_EQ(cks.back(), c.steps());
+  }
+}
