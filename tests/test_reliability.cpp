@@ -15,6 +15,7 @@
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
+#include "sgdlaw/sweep/sweep_spec.hpp"
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;
@@ -180,4 +181,101 @@ TEST(Reliability, HugeCheckpointRatioGivesTwoCheckpoints) {
     ASSERT_EQ(cks.size(), 2u) << ratio;
     EXPECT_EQ(cks.back(), c.steps());
   }
+}
+
+namespace {
+
+// A small sweep file in `dir` (6 points of one grid).
+void write_small_sweep(const fs::path& dir) {
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 64\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 8\nseed = 5\n"
+                                   "backend = \"cpu\"\n[sweep]\nout = \"sw\"\n[[sweep.grid]]\nname = \"g\"\n"
+                                   "M = [4, 8, 16]\nN = [100, 200]\n";
+}
+
+}  // namespace
+
+TEST(Reliability, EditedOrIncompleteSweepPointsAreRecomputed) {
+  const fs::path dir = scratch("points");
+  write_small_sweep(dir);
+  std::string err;
+  ASSERT_EQ(cli("sweep s.toml --no-fit", dir, &err), 0) << err;
+  const fs::path p1 = dir / "sw/points/g-M4-N100", p2 = dir / "sw/points/g-M8-N200";
+  const std::string curves = slurp(p1 / "curves.csv");
+  std::ofstream(p1 / "curves.csv") << curves.substr(0, curves.size() / 2) << "999.0\n";  // edited by hand
+  fs::remove(p2 / "trials.csv");                                                         // lost
+  ASSERT_EQ(cli("sweep s.toml --no-fit", dir, &err), 0) << err;
+  EXPECT_EQ(slurp(p1 / "curves.csv"), curves);
+  EXPECT_TRUE(fs::exists(p2 / "trials.csv"));
+  EXPECT_NE(slurp(dir / "log.txt").find("ran 2, already complete 4"), std::string::npos) << slurp(dir / "log.txt");
+  EXPECT_EQ(slurp(dir / "sw/sweep.csv").find("999.0"), std::string::npos);
+}
+
+TEST(Reliability, RefusedMergeNamesTheShardAndLeavesTheTargetUntouched) {
+  const fs::path dir = scratch("merge");
+  write_small_sweep(dir);
+  std::string err;
+  ASSERT_EQ(cli("sweep s.toml --no-fit --shard 0/2 --sweep-out s0", dir, &err), 0) << err;
+  ASSERT_EQ(cli("sweep s.toml --no-fit --shard 1/2 --sweep-out s1", dir, &err), 0) << err;
+  fs::path victim;
+  for (const auto& e : fs::directory_iterator(dir / "s1/points"))
+    if (fs::exists(e.path() / "curves.csv")) victim = e.path();
+  ASSERT_FALSE(victim.empty());
+  std::ofstream(victim / "curves.csv", std::ios::app) << "1,2,3\n";
+  EXPECT_EQ(cli("merge s.toml s0 s1 --into merged --no-fit", dir, &err), 2);
+  EXPECT_NE(err.find("shard s1"), std::string::npos) << err;
+  EXPECT_NE(err.find("not intact"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir / "merged/points"));
+}
+
+TEST(Reliability, MessagesNameTheFieldAndTheRealReason) {
+  auto error_of = [](const std::string& toml) {
+    try {
+      load_config("", parse_toml_settings(toml, "t.toml"));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(error_of("[problem]\nsigma = 1e300\n").find("field 'sigma'"), std::string::npos);
+  const std::string big_n = error_of("[sgd]\nN = 1e18\n");
+  EXPECT_NE(big_n.find("field 'N'"), std::string::npos) << big_n;
+  EXPECT_NE(big_n.find("out of range"), std::string::npos) << big_n;
+  EXPECT_NE(error_of("[problem]\na = 1979-05-27T07:32:00Z\n").find("not a date or time"), std::string::npos);
+  const std::string huge = error_of("[run]\nbackend = \"" + std::string(100000, 'x') + "\"\n");
+  EXPECT_NE(huge.find("(100000 characters)"), std::string::npos);
+  EXPECT_LT(huge.size(), 400u);
+  try {
+    parse_sweep_spec("[sweep]\n[[sweep.grid]]\nalpha = [1]\nname = \"mine\"\n", "t.toml", {});
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("grid 'mine'"), std::string::npos) << e.what();
+  }
+  const fs::path dir = scratch("plot");
+  std::string err;
+  EXPECT_EQ(cli("plot nowhere", dir, &err), 2);
+  EXPECT_NE(err.find("is not a folder"), std::string::npos) << err;
+}
+
+TEST(Reliability, FitRefusesBadInputsAndSaysWhy) {
+  const fs::path dir = scratch("fit");
+  std::ofstream(dir / "ok.csv")
+      << "\xEF\xBB\xBFN,\"loss\"\n100,\"0.5\"\n200,0.4\n400,0.33\n800,0.29\n1600,0.26\n-5,0.1\n";
+  std::ofstream(dir / "rising.csv") << "N,loss\n100,0.1\n200,0.2\n400,0.3\n800,0.4\n";
+  std::ofstream(dir / "flat.csv") << "N,loss\n100,0.1\n100,0.2\n100,0.3\n100,0.4\n";
+  std::string err;
+  EXPECT_EQ(cli("fit ok.csv --bootstrap 0", dir, &err), 0) << err;  // BOM, quoted cells, one bad row
+  EXPECT_NE(err.find("data row 6 dropped"), std::string::npos) << err;
+  EXPECT_NE(err.find("no interval"), std::string::npos) << err;
+  EXPECT_EQ(err.find("CI [0, 0]"), std::string::npos) << err;
+  EXPECT_EQ(cli("fit rising.csv", dir, &err), 2);
+  EXPECT_NE(err.find("rises with N"), std::string::npos) << err;
+  EXPECT_EQ(cli("fit flat.csv", dir, &err), 2);
+  EXPECT_NE(err.find("same N"), std::string::npos) << err;
+  EXPECT_EQ(cli("fit ok.csv --model chinchilla --budgets -1 0", dir, &err), 2);
+  EXPECT_NE(err.find("--budgets"), std::string::npos) << err;
+  fs::create_directories(dir / "folder");
+  EXPECT_EQ(cli("fit ok.csv --out folder", dir, &err), 2);
+  EXPECT_NE(err.find("is a folder"), std::string::npos) << err;
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_EQ(e.path().string().find(".partial"), std::string::npos) << e.path();
 }

@@ -1,7 +1,10 @@
 // `sgdlaw fit data.csv --model power|chinchilla ...`: scaling-law fits of a user's own measurements.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -30,14 +33,70 @@ std::vector<T> pick(const std::vector<T>& v, const std::vector<std::size_t>& idx
   return out;
 }
 
-void print_param(const char* name, double value, const Interval& iv, double level) {
+void print_param(const char* name, double value, const Interval& iv, double level, std::size_t replicates) {
+  if (replicates == 0) {
+    std::printf("  %-8s %12.6g   (no interval: no bootstrap replicates)\n", name, value);
+    return;
+  }
   std::printf("  %-8s %12.6g   %g%% CI [%.6g, %.6g]\n", name, value, 100 * level, iv.lo, iv.hi);
 }
 
+nlohmann::json ci_json(const Interval& iv, std::size_t replicates) {
+  return replicates == 0 ? nlohmann::json(nullptr) : nlohmann::json::array({iv.lo, iv.hi});
+}
+
+// The rows every column of a fit can use: finite and positive in each. A row that is not is named on stderr
+// and dropped (the same rule for both models); too few rows left is refused with the reason.
+std::vector<std::size_t> usable_rows(const CsvTable& t, const std::vector<std::string>& columns, std::size_t need) {
+  std::vector<std::vector<double>> cols;
+  for (const std::string& c : columns) cols.push_back(t.numbers_or_nan(c));
+  std::vector<std::size_t> keep;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    std::string bad;
+    for (std::size_t k = 0; k < columns.size(); ++k)
+      if (!(std::isfinite(cols[k][r]) && cols[k][r] > 0.0 && cols[k][r] < 1e300))
+        bad += (bad.empty() ? "" : ", ") + columns[k] + " = '" + t.rows[r][t.column(columns[k])] + "'";
+    if (bad.empty())
+      keep.push_back(r);
+    else
+      std::fprintf(stderr, "sgdlaw fit: warning: data row %zu dropped (%s: a fit needs finite values in (0, 1e300))\n",
+                   r + 1, bad.c_str());
+  }
+  if (keep.size() < need)
+    throw ConfigError("the fit needs at least " + std::to_string(need) + " usable rows, " +
+                      std::to_string(keep.size()) + " of " + std::to_string(t.rows.size()) +
+                      " are (see the warnings above)");
+  return keep;
+}
+
+// Why a power-law fit of y against x cannot work, or "" when it can be tried.
+std::string power_data_problem(const std::vector<double>& x, const std::vector<double>& y, const FitOptions& o) {
+  const auto [xmin, xmax] = std::minmax_element(x.begin(), x.end());
+  if (*xmin == *xmax) return "every row has the same " + o.x + " (" + std::to_string(*xmin) + "): no slope to fit";
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double n = static_cast<double>(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double lx = std::log(x[i]), ly = std::log(y[i]);
+    sx += lx;
+    sy += ly;
+    sxx += lx * lx;
+    sxy += lx * ly;
+  }
+  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  if (slope > 0)
+    return o.y + " rises with " + o.x + " (log-log slope " + std::to_string(slope) +
+           "): a decaying law A x^-alpha + B does not describe it";
+  return "";
+}
+
 void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::string>& groups) {
-  const auto x = t.numbers(o.x), y = t.numbers(o.y);
+  const std::vector<std::size_t> rows = usable_rows(t, {o.x, o.y}, 4);
+  const auto x = pick(t.numbers_or_nan(o.x), rows), y = pick(t.numbers_or_nan(o.y), rows);
+  if (const std::string why = power_data_problem(x, y, o); !why.empty()) throw ConfigError("power fit: " + why);
   const PowerModelFit f = fit_power_model(x, y);
-  if (!f.ok) throw ConfigError("power fit failed: need >= 4 rows with positive " + o.x + " and " + o.y);
+  if (!f.ok)
+    throw ConfigError("power fit: Levenberg-Marquardt did not converge on these " + std::to_string(x.size()) +
+                      " rows (the data may not follow A x^-alpha + B)");
   std::vector<double> bA, bal, bB;
   for (const auto& idx : bootstrap_rows(x.size(), groups, o.bootstrap, o.seed)) {
     const PowerModelFit b = fit_power_model(pick(x, idx), pick(y, idx));
@@ -52,15 +111,17 @@ void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::st
               o.y.c_str(), o.x.c_str());
   std::printf("  relative least squares, Levenberg-Marquardt (GSL); bootstrap over %s, %zu replicates\n",
               groups.empty() ? "rows" : ("groups of '" + o.group + "'").c_str(), bal.size());
-  print_param("alpha", f.alpha, ial, o.confidence);
-  print_param("A", f.A, iA, o.confidence);
-  print_param("B", f.B, iB, o.confidence);
+  print_param("alpha", f.alpha, ial, o.confidence, bal.size());
+  print_param("A", f.A, iA, o.confidence, bal.size());
+  print_param("B", f.B, iB, o.confidence, bal.size());
   std::printf("  relative rms residual %.3g\n", f.rel_rms);
   if (!o.out.empty()) {
     nlohmann::json j = {{"model", "power"},
-                        {"alpha", {{"value", f.alpha}, {"ci", {ial.lo, ial.hi}}}},
-                        {"A", {{"value", f.A}, {"ci", {iA.lo, iA.hi}}}},
-                        {"B", {{"value", f.B}, {"ci", {iB.lo, iB.hi}}}},
+                        {"alpha", {{"value", f.alpha}, {"ci", ci_json(ial, bal.size())}}},
+                        {"A", {{"value", f.A}, {"ci", ci_json(iA, bal.size())}}},
+                        {"B", {{"value", f.B}, {"ci", ci_json(iB, bal.size())}}},
+                        {"rows_used", x.size()},
+                        {"relative_rms_residual", f.rel_rms},
                         {"confidence", o.confidence},
                         {"bootstrap", bal.size()}};
     write_file_atomically(o.out, j.dump(2) + "\n");
@@ -68,10 +129,13 @@ void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::st
 }
 
 void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<std::string>& groups) {
-  const auto N = t.numbers(o.n), D = t.numbers(o.d), L = t.numbers(o.loss);
+  const std::vector<std::size_t> rows = usable_rows(t, {o.n, o.d, o.loss}, 6);
+  const auto N = pick(t.numbers_or_nan(o.n), rows), D = pick(t.numbers_or_nan(o.d), rows),
+             L = pick(t.numbers_or_nan(o.loss), rows);
   const ChinchillaFit f = fit_chinchilla(N, D, L);
   if (!f.ok)
-    throw ConfigError("chinchilla fit failed: need >= 6 rows with positive " + o.n + ", " + o.d + ", " + o.loss);
+    throw ConfigError("chinchilla fit: no start of the optimiser converged on these " + std::to_string(N.size()) +
+                      " rows (the data may not follow E + A/N^alpha + B/D^beta)");
   std::vector<double> bE, bA, bB, bal, bbe, ba;
   // Replicates restart from the full-data optimum and a few perturbations of it (the full start grid per
   // replicate would cost 5400 optimisations each).
@@ -98,32 +162,29 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
   std::printf(
       "  Huber loss (delta 1e-3) on log residuals, BFGS (GSL) from 5400 starts; bootstrap over %s, %zu replicates\n",
       groups.empty() ? "rows" : ("groups of '" + o.group + "'").c_str(), bal.size());
-  print_param("E", f.E, percentile_interval(bE, lvl), lvl);
-  print_param("A", f.A, percentile_interval(bA, lvl), lvl);
-  print_param("B", f.B, percentile_interval(bB, lvl), lvl);
-  print_param("alpha", f.alpha, percentile_interval(bal, lvl), lvl);
-  print_param("beta", f.beta, percentile_interval(bbe, lvl), lvl);
+  const std::size_t reps = bal.size();
+  print_param("E", f.E, percentile_interval(bE, lvl), lvl, reps);
+  print_param("A", f.A, percentile_interval(bA, lvl), lvl, reps);
+  print_param("B", f.B, percentile_interval(bB, lvl), lvl, reps);
+  print_param("alpha", f.alpha, percentile_interval(bal, lvl), lvl, reps);
+  print_param("beta", f.beta, percentile_interval(bbe, lvl), lvl, reps);
   const Interval ia = percentile_interval(ba, lvl);
   std::printf("compute-optimal allocation under C = 6 N D: N_opt ~ C^a, D_opt ~ C^b\n");
-  std::printf("  a = beta/(alpha+beta) = %.4f  %g%% CI [%.4f, %.4f];  b = 1 - a = %.4f\n", f.a(), 100 * lvl, ia.lo,
-              ia.hi, f.b());
+  if (reps > 0)
+    std::printf("  a = beta/(alpha+beta) = %.4f  %g%% CI [%.4f, %.4f];  b = 1 - a = %.4f\n", f.a(), 100 * lvl, ia.lo,
+                ia.hi, f.b());
+  else
+    std::printf("  a = beta/(alpha+beta) = %.4f (no interval: no bootstrap replicates);  b = 1 - a = %.4f\n", f.a(),
+                f.b());
   for (double C : o.budgets) {
     const double n_opt = f.G() * std::pow(C / 6.0, f.a()), d_opt = std::pow(C / 6.0, f.b()) / f.G();
     std::printf("  C = %.3g: N_opt = %.4g, D_opt = %.4g, D/N = %.3g, loss %.4g\n", C, n_opt, d_opt, d_opt / n_opt,
                 f.E + f.A / std::pow(n_opt, f.alpha) + f.B / std::pow(d_opt, f.beta));
   }
   if (!o.out.empty()) {
-    nlohmann::json j = {{"model", "chinchilla"},
-                        {"E", f.E},
-                        {"A", f.A},
-                        {"B", f.B},
-                        {"alpha", f.alpha},
-                        {"beta", f.beta},
-                        {"a", f.a()},
-                        {"a_ci", {ia.lo, ia.hi}},
-                        {"b", f.b()},
-                        {"G", f.G()},
-                        {"bootstrap", bal.size()},
+    nlohmann::json j = {{"model", "chinchilla"}, {"E", f.E},       {"A", f.A},   {"B", f.B},
+                        {"alpha", f.alpha},      {"beta", f.beta}, {"a", f.a()}, {"a_ci", ci_json(ia, reps)},
+                        {"rows_used", N.size()}, {"b", f.b()},     {"G", f.G()}, {"bootstrap", bal.size()},
                         {"confidence", lvl}};
     write_file_atomically(o.out, j.dump(2) + "\n");
   }
@@ -150,6 +211,11 @@ void register_fit_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", o->out, "also write the fit as JSON here");
   cmd->callback([o, &exit_code]() {
     exit_code = guarded("fit", [&]() {
+      for (double C : o->budgets)
+        if (!(std::isfinite(C) && C > 0))
+          throw ConfigError("--budgets: every compute budget must be a finite number > 0, got " + std::to_string(C));
+      if (!o->out.empty() && std::filesystem::is_directory(o->out))
+        throw ConfigError("--out '" + o->out + "' is a folder; give a file name for the JSON");
       CsvTable t;
       try {
         t = read_csv(o->path);

@@ -31,6 +31,11 @@ void register_plot_command(CLI::App& app, int& exit_code) {
   cmd->add_option("folder", *folder, "output folder of `sgdlaw run` or `sgdlaw sweep`")->required();
   cmd->callback([folder, &exit_code]() {
     exit_code = guarded("plot", [&]() {
+      namespace fs = std::filesystem;
+      if (!fs::is_directory(*folder))
+        throw ConfigError("plot: '" + *folder + "' is not a folder (give the output folder of a run or a sweep)");
+      if (!fs::exists(fs::path(*folder) / "curves.csv") && !fs::exists(fs::path(*folder) / "sweep.csv"))
+        throw ConfigError("plot: '" + *folder + "' holds neither curves.csv (a run) nor sweep.csv (a sweep)");
       const char* env_scripts = std::getenv("SGDLAW_SCRIPTS");
       const std::string script = std::string(env_scripts ? env_scripts : SGDLAW_SCRIPTS_DIR) + "/plot_results.py";
       if (!std::filesystem::exists(script))
@@ -40,7 +45,9 @@ void register_plot_command(CLI::App& app, int& exit_code) {
                                   shell_quote(script) + " " + shell_quote(*folder);
       const int status = std::system(cmdline.c_str());
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw std::runtime_error("plotting failed (needs python3-matplotlib: bash scripts/install_deps.sh)");
+        throw std::runtime_error(
+            "the plot script failed (its message is above; it needs python3-matplotlib, "
+            "which bash scripts/install_deps.sh installs)");
     });
   });
 }

@@ -23,7 +23,13 @@ void write_file_atomically(const std::string& path, const std::string& text) {
       throw std::runtime_error("cannot write " + tmp.string());
     }
   }
-  fs::rename(tmp, target);
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp);
+    throw std::runtime_error("cannot write " + target.string() +
+                             (fs::is_directory(target) ? ": it is a folder" : ": " + ec.message()));
+  }
 }
 
 std::string read_text_file(const std::string& path) {

@@ -47,7 +47,7 @@ FieldDef choice_field(const char* name, const char* section, const char* help, E
               }
               allowed += (allowed.empty() ? "" : ", ") + std::string(label);
             }
-            throw ConfigError("field '" + std::string(name) + "' must be one of " + allowed + ", got '" + s + "'");
+            throw ConfigError("field '" + std::string(name) + "' must be one of " + allowed + ", got '" + cut(s) + "'");
           },
           [=](const Config& c) { return nlohmann::json(to_string(c.*member)); }};
 }
@@ -80,8 +80,15 @@ void add_problem_fields(std::vector<FieldDef>& d) {
   d.push_back(int_field("d", "problem",
                         "ambient dimension, >= 1 (stands in for infinity; keep d >> M and d >> N_eff^(1/a))",
                         &Config::d, 1, 100000000, "1 <= d <= 1e8"));
-  d.push_back(real_field("sigma", "problem", "label noise standard deviation, >= 0", &Config::sigma, non_negative,
-                         "sigma >= 0"));
+  d.push_back({{"sigma", "problem", "label noise standard deviation, 0 <= sigma <= 1e100", "number"},
+               [](const FieldReader& r, Config& c) {
+                 r.real("sigma", &c.sigma);
+                 if (!(c.sigma >= 0.0)) range_error("sigma", "sigma >= 0", format_shortest(c.sigma));
+                 if (c.sigma > 1e100)
+                   range_error("sigma", "sigma <= 1e100 (sigma^2 and the risk must stay finite)",
+                               format_shortest(c.sigma));
+               },
+               [](const Config& c) { return nlohmann::json(c.sigma); }});
   d.push_back(choice_field("sketch", "problem", "gaussian (entries N(0, 1/M)) or identity (M = d, no sketch)",
                            &Config::sketch,
                            {{"gaussian", SketchKind::kGaussian}, {"identity", SketchKind::kIdentity}}));

@@ -109,8 +109,13 @@ RawValue raw_value_from_toml(const toml::node& node, const std::string& key, con
   } else if (auto bl = node.as_boolean()) {
     v.text = bl->get() ? "true" : "false";
     v.origin = RawValue::Origin::kTomlBool;
+  } else if (node.is_date() || node.is_time() || node.is_date_time()) {
+    throw ConfigError(source + ": field '" + key + "' must be a number, string or boolean, not a date or time");
+  } else if (node.is_array()) {
+    throw ConfigError(source + ": field '" + key + "' must be a number, string or boolean, not an array" +
+                      " (arrays are sweep axes: put them in a [[sweep.grid]])");
   } else {
-    throw ConfigError(source + ": field '" + key + "' must be a number, string or boolean, not an array or table");
+    throw ConfigError(source + ": field '" + key + "' must be a number, string or boolean, not a table");
   }
   return v;
 }
@@ -161,7 +166,7 @@ const RawValue* FieldReader::get(const char* name) const {
 namespace {
 void require_numeric_origin(const char* name, const RawValue& v) {
   if (v.origin == RawValue::Origin::kTomlString || v.origin == RawValue::Origin::kTomlBool)
-    throw ConfigError("field '" + std::string(name) + "' must be a number, got '" + v.text + "'");
+    throw ConfigError("field '" + std::string(name) + "' must be a number, got '" + cut(v.text) + "'");
 }
 }  // namespace
 
@@ -174,8 +179,9 @@ bool FieldReader::real(const char* name, double* out) const {
   errno = 0;
   const double x = std::strtod(s, &end);
   if (end == s || *end != '\0')
-    throw ConfigError("field '" + std::string(name) + "' must be a number, got '" + v->text + "'");
-  if (!std::isfinite(x)) throw ConfigError("field '" + std::string(name) + "' must be finite, got '" + v->text + "'");
+    throw ConfigError("field '" + std::string(name) + "' must be a number, got '" + cut(v->text) + "'");
+  if (!std::isfinite(x))
+    throw ConfigError("field '" + std::string(name) + "' must be finite, got '" + cut(v->text) + "'");
   *out = x;
   return true;
 }
@@ -185,8 +191,11 @@ bool FieldReader::integer(const char* name, std::int64_t* out) const {
   if (!v) return false;
   double x;
   real(name, &x);
-  if (x != std::floor(x) || std::fabs(x) > 9.0e15)
-    throw ConfigError("field '" + std::string(name) + "' must be an integer, got '" + v->text + "'");
+  if (x != std::floor(x))
+    throw ConfigError("field '" + std::string(name) + "' must be an integer, got '" + cut(v->text) + "'");
+  if (std::fabs(x) > 9.0e15)
+    throw ConfigError("field '" + std::string(name) + "' = " + cut(v->text) +
+                      " is out of range: integers up to 9e15 in magnitude (see the field's own range in --help)");
   *out = static_cast<std::int64_t>(x);
   return true;
 }
@@ -208,13 +217,19 @@ bool FieldReader::boolean(const char* name, bool* out) const {
   } else if (v->text == "false" || v->text == "0" || v->text == "no") {
     *out = false;
   } else {
-    throw ConfigError("field '" + std::string(name) + "' must be true or false, got '" + v->text + "'");
+    throw ConfigError("field '" + std::string(name) + "' must be true or false, got '" + cut(v->text) + "'");
   }
   return true;
 }
 
 [[noreturn]] void range_error(const char* field, const std::string& rule, const std::string& got) {
-  throw ConfigError("field '" + std::string(field) + "' must satisfy " + rule + ", got " + got);
+  throw ConfigError("field '" + std::string(field) + "' must satisfy " + rule + ", got " + cut(got));
+}
+
+std::string cut(const std::string& value) {
+  constexpr std::size_t kShown = 60;
+  if (value.size() <= kShown) return value;
+  return value.substr(0, kShown) + "... (" + std::to_string(value.size()) + " characters)";
 }
 
 Config resolve_config(const std::vector<RawSettings>& layers) {

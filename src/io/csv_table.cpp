@@ -9,11 +9,26 @@
 namespace sgdlaw {
 namespace {
 
+// One line of cells: commas separate, a cell may be quoted ("a, b" and "say ""x""" as in RFC 4180).
 std::vector<std::string> split_line(const std::string& line) {
   std::vector<std::string> out;
   std::string cell;
-  for (char ch : line) {
-    if (ch == ',') {
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        cell += ch;
+      }
+    } else if (ch == '"' && cell.find_first_not_of(" \t") == std::string::npos) {
+      cell.clear();
+      quoted = true;
+    } else if (ch == ',') {
       out.push_back(cell);
       cell.clear();
     } else if (ch != '\r') {
@@ -33,7 +48,7 @@ std::vector<std::string> split_line(const std::string& line) {
 CsvTable parse_csv(const std::string& text, const std::string& source) {
   CsvTable t;
   t.source = source;
-  std::size_t pos = 0;
+  std::size_t pos = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // a UTF-8 byte-order mark
   std::size_t line_no = 0;
   while (pos < text.size()) {
     auto end = text.find('\n', pos);
@@ -84,6 +99,18 @@ std::vector<double> CsvTable::numbers(const std::string& name) const {
       throw std::runtime_error(source + ": row " + std::to_string(r + 1) + ", column '" + name + "': '" + s +
                                "' is not a finite number");
     out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<double> CsvTable::numbers_or_nan(const std::string& name) const {
+  const std::size_t c = column(name);
+  std::vector<double> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    char* end = nullptr;
+    const double v = std::strtod(row[c].c_str(), &end);
+    out.push_back(row[c].empty() || *end != '\0' ? NAN : v);
   }
   return out;
 }

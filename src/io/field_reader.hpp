@@ -9,6 +9,9 @@
 
 namespace sgdlaw {
 
+// A value as error messages echo it: at most 60 characters, then how long it was.
+std::string cut(const std::string& value);
+
 class FieldReader {
  public:
   explicit FieldReader(RawSettings merged) : merged_(std::move(merged)) {}
@@ -30,7 +33,7 @@ class FieldReader {
       }
       allowed += (allowed.empty() ? "" : ", ") + std::string(label);
     }
-    throw ConfigError("field '" + std::string(name) + "' must be one of " + allowed + ", got '" + s + "'");
+    throw ConfigError("field '" + std::string(name) + "' must be one of " + allowed + ", got '" + cut(s) + "'");
   }
 
  private:

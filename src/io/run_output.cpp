@@ -10,6 +10,7 @@
 
 #include "config_fields.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
 
@@ -75,6 +76,46 @@ void write_trials_csv(const RunResult& r, const fs::path& path) {
 
 }  // namespace
 
+std::string file_digest(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::uint64_t h = 1469598103934665603ull;
+  char buf[1 << 16];
+  while (f) {
+    f.read(buf, sizeof buf);
+    for (std::streamsize i = 0; i < f.gcount(); ++i) {
+      h ^= static_cast<unsigned char>(buf[i]);
+      h *= 1099511628211ull;
+    }
+  }
+  return format_hex64(h);
+}
+
+bool run_folder_intact(const std::string& dir, std::string* why) {
+  auto fail = [&](const std::string& reason) {
+    if (why) *why = reason;
+    return false;
+  };
+  const fs::path d(dir);
+  if (!fs::exists(d / "config.json")) return fail("no config.json");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file((d / "config.json").string()));
+  } catch (const std::exception& e) {
+    return fail(std::string("config.json does not parse: ") + e.what());
+  }
+  if (!j.contains("files") || !j["files"].is_object() || !j["files"].contains("curves.csv"))
+    return fail("config.json lists no file digests (written by an older sgdlaw, or edited)");
+  if (j["config"]["run"].value("write_trials", "none") != "none" && !j["files"].contains("trials.csv"))
+    return fail("config.json lists no digest for trials.csv");
+  for (const auto& [name, digest] : j["files"].items()) {
+    if (!fs::exists(d / name)) return fail(name + " is missing");
+    if (file_digest((d / name).string()) != digest.get<std::string>())
+      return fail(name + " does not match the digest recorded when it was written (edited or damaged)");
+  }
+  return true;
+}
+
 std::string config_json(const Config& c) { return config_to_json(c).dump(2); }
 
 void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::string& out_dir) {
@@ -107,6 +148,9 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
              ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
                "are iterates in the middle of the horizon-N schedule"
              : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+    j["files"] = {{"curves.csv", file_digest((tmp / "curves.csv").string())}};
+    if (r.plan.config.write_trials != TrialsOutput::kNone)
+      j["files"]["trials.csv"] = file_digest((tmp / "trials.csv").string());
     write_file(tmp / "config.json", j.dump(2) + "\n");
   } catch (...) {
     fs::remove_all(tmp);

@@ -22,6 +22,10 @@ nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(read_
 fs::path shard_point(const fs::path& shard, const SweepPoint& p, const std::string& version) {
   const fs::path dir = shard / "points" / p.name;
   const bool done = fs::exists(dir / "curves.csv") && fs::exists(dir / "config.json");
+  std::string why;
+  if (done && !run_folder_intact(dir.string(), &why))
+    throw ConfigError("shard " + shard.string() + ": point " + p.name + " is not intact (" + why +
+                      "); rerun that shard (it recomputes the point) before merging");
   const bool failed = !done && fs::exists(dir / "error.json");
   if (!done && !failed) return {};
   const nlohmann::json j = read_json(dir / (done ? "config.json" : "error.json"));
@@ -62,7 +66,10 @@ MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>&
       throw ConfigError("shard " + s + " was written by sgdlaw " + j.value("version", "?") + ", this is " + version +
                         "; refusing to mix versions");
   }
+  // Pass 1 decides every point's source and raises every refusal; only then pass 2 writes (each point
+  // atomically), so a refused merge leaves the target as it was.
   MergeSummary m;
+  std::vector<std::pair<const SweepPoint*, fs::path>> plan;
   for (const SweepPoint& p : spec.points) {
     if (point_state(p) == PointState::kDone) {
       ++m.already;
@@ -81,6 +88,10 @@ MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>&
       ++m.missing;
       continue;
     }
+    plan.emplace_back(&p, found);
+  }
+  for (const auto& [pp, found] : plan) {
+    const SweepPoint& p = *pp;
     copy_point(found, p.config.out);
     // The copied config.json names the shard's folder; the point's identity is its configuration.
     if (fs::exists(fs::path(p.config.out) / "config.json")) {

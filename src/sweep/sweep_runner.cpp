@@ -48,7 +48,10 @@ std::string failure_kind(const fs::path& error_json) {
 
 PointState point_state(const SweepPoint& p) {
   const fs::path dir(p.config.out);
-  if (fs::exists(dir / "curves.csv") && same_config((dir / "config.json").string(), p.config)) return PointState::kDone;
+  // Done only when its files are all there and match the digests recorded when they were written; anything
+  // else (a missing trials.csv, an edited curves.csv) is recomputed.
+  if (same_config((dir / "config.json").string(), p.config) && run_folder_intact(dir.string()))
+    return PointState::kDone;
   // A recorded divergence is final for this configuration; any other recorded failure is retried.
   if (same_config((dir / "error.json").string(), p.config) && failure_kind(dir / "error.json") == "divergence")
     return PointState::kFailed;

@@ -34,6 +34,7 @@ struct Grid {
 Grid read_grid(const toml::table& t, const std::string& default_name, const std::string& source) {
   Grid g;
   g.name = default_name;
+  if (const auto* n = t["name"].as_string()) g.name = sanitize(n->get());  // messages below name the grid
   for (auto&& [k, node] : t) {
     const std::string key = canonical_key(std::string(k.str()));
     if (key == "name") {

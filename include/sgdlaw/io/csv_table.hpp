@@ -14,6 +14,8 @@ struct CsvTable {
   bool has_column(const std::string& name) const;
   // Column as numbers; throws naming the row and column when a cell is not a finite number.
   std::vector<double> numbers(const std::string& name) const;
+  // The column as numbers, NaN where a cell is empty or not a number (callers decide what to do with them).
+  std::vector<double> numbers_or_nan(const std::string& name) const;
   std::string source;
 };
 

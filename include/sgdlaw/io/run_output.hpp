@@ -17,6 +17,13 @@ struct RunMeta {
 
 void write_run_outputs(const RunResult& result, const RunMeta& meta, const std::string& out_dir);
 
+// A finished run folder's integrity: config.json parses and lists a digest for every data file it wrote
+// ("files"), each of which is present with that digest. On false, *why says what is wrong.
+bool run_folder_intact(const std::string& dir, std::string* why = nullptr);
+
+// FNV-1a 64 of a file's bytes, as 16 hex digits (the digests config.json records).
+std::string file_digest(const std::string& path);
+
 // Resolved configuration as JSON text (also used by the sweep driver to recognise finished points).
 std::string config_json(const Config& c);
 
