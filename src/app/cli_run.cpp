@@ -8,6 +8,7 @@
 
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
+#include "sgdlaw/backends/run_estimate.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/config_load.hpp"
 #include "sgdlaw/io/output_folder.hpp"
@@ -65,10 +66,16 @@ void register_run_command(CLI::App& app, int& exit_code) {
       Config c = load_config(opts->config_path, collect_config_flags(*run, opts->flags));
       if (opts->quiet) c.progress = false;
       check_out_folder_writable(c.out);
-      const OutputLock lock(c.out);  // a second writer of this folder is refused, naming this process
+      const OutputLock lock(c.out);   // a second writer of this folder is refused, naming this process
+      remove_stale_leftovers(c.out);  // of runs killed before they could clean up
+      if (c.progress) std::fprintf(stderr, "sgdlaw run: %s\n", estimate_run(c).text().c_str());
       const auto t0 = std::chrono::steady_clock::now();
       ProgressBar bar(c.progress);
-      RunResult r = run_simulation(c, [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
+      RunResult r = run_simulation(
+          c, [&](std::int64_t done, std::int64_t total) { bar.update(done, total); },
+          [&](const std::string& stage) {
+            if (c.progress) std::fprintf(stderr, "sgdlaw run: %s\n", stage.c_str());
+          });
       bar.finish();
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       RunMeta meta{version_string(), wall, command_line()};

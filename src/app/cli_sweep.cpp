@@ -120,7 +120,10 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       // Shards may share one folder (their points are disjoint and each point is written atomically); a
       // whole sweep holds the folder alone.
       std::unique_ptr<OutputLock> lock;
-      if (opts->shard.empty()) lock = std::make_unique<OutputLock>(spec.out);
+      if (opts->shard.empty()) {
+        lock = std::make_unique<OutputLock>(spec.out);
+        remove_stale_leftovers(spec.out, "points");  // of sweeps killed before they could clean up
+      }
       std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
       SweepRunSummary s;
       if (!opts->analyze_only) {

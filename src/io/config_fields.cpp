@@ -1,5 +1,7 @@
 #include "config_fields.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "sgdlaw/core/format.hpp"
@@ -211,6 +213,20 @@ void check_field_relations(const FieldReader& r, Config& c) {
     if (c.M > 65536) range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
   }
   if (c.N < c.batch) range_error("N", "N >= batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
+  // Checkpoints, counted without storing them (1, then x checkpoint_ratio, at least +1 step each).
+  constexpr std::int64_t kMaxCheckpoints = 100000;
+  std::int64_t count = 0, s = std::max<std::int64_t>(1, (c.checkpoint_min + c.batch - 1) / c.batch);
+  const std::int64_t steps = c.N / c.batch;
+  while (s < steps && count <= kMaxCheckpoints) {
+    ++count;
+    const double next = std::ceil(static_cast<double>(s) * c.checkpoint_ratio);
+    s = next >= static_cast<double>(steps) ? steps : std::max(s + 1, static_cast<std::int64_t>(next));
+  }
+  if (count > kMaxCheckpoints)
+    range_error("checkpoint_ratio",
+                "at most " + std::to_string(kMaxCheckpoints) + " checkpoints (N = " + std::to_string(c.N) +
+                    ", checkpoint_min = " + std::to_string(c.checkpoint_min) + "); use a larger ratio",
+                format_shortest(c.checkpoint_ratio));
   if (c.N % c.batch != 0)
     range_error("N", "N a multiple of batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
   std::int64_t total = 0;

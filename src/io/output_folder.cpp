@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "sgdlaw/core/errors.hpp"
 
@@ -41,6 +42,54 @@ void check_out_folder_writable(const std::string& out, const char* field) {
   if (::access(parent.c_str(), W_OK | X_OK) != 0)
     throw ConfigError("field '" + std::string(field) + "' = '" + out + "': cannot write in '" + parent.string() +
                       "' (" + std::strerror(errno) + ")");
+}
+
+namespace {
+
+bool is_leftover_of(const std::string& name, const std::string& base) {
+  for (const char* tag : {".partial-", ".old-"}) {
+    const std::string prefix = base + tag;
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+        name.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+// Leftovers in `dir` of entries named `base` ("" = of any entry).
+int remove_leftovers_in(const fs::path& dir, const std::string& base) {
+  int n = 0;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return 0;
+  std::vector<fs::path> doomed;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    bool hit = false;
+    if (!base.empty()) {
+      hit = is_leftover_of(name, base);
+    } else {
+      for (const char* tag : {".partial-", ".old-"}) {
+        const auto at = name.rfind(tag);
+        if (at != std::string::npos && at > 0 && is_leftover_of(name, name.substr(0, at))) hit = true;
+      }
+    }
+    if (hit) doomed.push_back(e.path());
+  }
+  for (const fs::path& p : doomed) n += fs::remove_all(p, ec) > 0;
+  return n;
+}
+
+}  // namespace
+
+int remove_stale_leftovers(const std::string& out, const std::string& inside) {
+  const fs::path p(out);
+  const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  int n = remove_leftovers_in(parent, p.filename().string());
+  if (!inside.empty()) {
+    n += remove_leftovers_in(p, "");
+    n += remove_leftovers_in(p / inside, "");
+  }
+  return n;
 }
 
 OutputLock::OutputLock(const std::string& out) : path_(out + ".lock") {

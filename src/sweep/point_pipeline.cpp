@@ -50,11 +50,27 @@ TrialSource local_trials(Backend& backend, const ProgressFn& progress) {
   };
 }
 
-RunResult run_simulation(const Config& config, const ProgressFn& progress) {
+RunResult run_simulation(const Config& config, const ProgressFn& progress, const StageFn& stage) {
   std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
   Backend& b = *backend;
+  auto say = [&](const std::string& m) {
+    if (stage) stage(m);
+  };
+  const TrialSource trials = local_trials(b, progress);
   return run_point(
-      config, [&b](const Config& c) { return b.make_plan(c); }, b.name(), local_trials(b, progress));
+      config,
+      [&](const Config& c) {
+        say("set-up of " + std::to_string(c.sketches) + " sketch(es) on " + b.name() + " (M = " + std::to_string(c.M) +
+            ", d = " + std::to_string(c.d) + ")");
+        RunPlan plan = b.make_plan(c);
+        say("exact recursion (" + std::to_string(c.steps()) + " steps x M = " + std::to_string(c.M) + " per sketch)");
+        return plan;
+      },
+      b.name(),
+      [&](RunResult& res) {
+        say("Monte Carlo: " + std::to_string(config.total_trials()) + " trials");
+        trials(res);
+      });
 }
 
 }  // namespace sgdlaw

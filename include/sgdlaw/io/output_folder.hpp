@@ -13,6 +13,11 @@ std::string normalize_out_folder(const std::string& out, const char* field = "ou
 // parent cannot be written.
 void check_out_folder_writable(const std::string& out, const char* field = "out");
 
+// Removes what killed writers of `out` left beside it ("<out>.partial-PID", "<out>.old-PID") and, when
+// `inside` is set, the same leftovers of the entries of folder `out/inside` (a sweep's points) and of files
+// in `out` itself. Call only while holding the folder's OutputLock. Returns how many were removed.
+int remove_stale_leftovers(const std::string& out, const std::string& inside = "");
+
 // An exclusive lock (flock) on "<out>.lock", held for the object's life; the file records the holder's pid.
 // A second writer is refused at once with the holder's pid (exit code 1), touching nothing.
 class OutputLock {

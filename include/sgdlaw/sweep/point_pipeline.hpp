@@ -29,6 +29,8 @@ RunResult run_point(const Config& config, const Planner& planner, const std::str
 TrialSource local_trials(Backend& backend, const ProgressFn& progress = nullptr);
 
 // A whole run on the configuration's backend: run_point with the backend's planner and local_trials.
-RunResult run_simulation(const Config& config, const ProgressFn& progress = nullptr);
+// stage(message), when given, is told when the set-up, the exact recursion and the Monte Carlo start.
+using StageFn = std::function<void(const std::string&)>;
+RunResult run_simulation(const Config& config, const ProgressFn& progress = nullptr, const StageFn& stage = nullptr);
 
 }  // namespace sgdlaw

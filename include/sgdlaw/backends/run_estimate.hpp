@@ -1,0 +1,20 @@
+#pragma once
+// What a run will cost, said before it starts: memory (the host set-up, per-thread state and the per-trial
+// results with the exact number of checkpoints) and time, from this build's own throughput on this machine
+// (a calibration run of a few milliseconds) and the set-up's operation count.
+#include <string>
+
+#include "sgdlaw/core/config.hpp"
+
+namespace sgdlaw {
+
+struct RunEstimate {
+  double host_bytes = 0.0;
+  double seconds = 0.0;      // CPU backends; for cuda, the host part only (set-up excluded)
+  double rate = 0.0;         // measured trial*step*M per second per thread
+  std::string text() const;  // "about 0.12 GiB of memory and ~3.4 s (measured 1.5e9 trial*step*M/s/thread)"
+};
+
+RunEstimate estimate_run(const Config& c);
+
+}  // namespace sgdlaw
