@@ -279,3 +279,25 @@ TEST(Reliability, FitRefusesBadInputsAndSaysWhy) {
   for (const auto& e : fs::directory_iterator(dir))
     EXPECT_EQ(e.path().string().find(".partial"), std::string::npos) << e.path();
 }
+
+TEST(Reliability, HugeGridsAndCheckpointCountsAreRefusedBeforeAnythingIsMade) {
+  std::string axis = "[";
+  for (int i = 1; i <= 1000; ++i) axis += std::to_string(1000 + i) + (i < 1000 ? ", " : "]");
+  const std::string text =
+      "[problem]\nd = 4096\n[sweep]\n[[sweep.grid]]\nM = " + axis + "\nN = " + axis + "\nseed = " + axis + "\n";
+  try {
+    parse_sweep_spec(text, "t.toml", {});  // 1e9 points: refused from the axis lengths alone
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("1000000000 points"), std::string::npos) << e.what();
+  }
+  RawSettings s;
+  s["N"] = {"1000000000000", RawValue::Origin::kCommandLine};
+  s["checkpoint_ratio"] = {"1.0000001", RawValue::Origin::kCommandLine};
+  try {
+    resolve_config({s});
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("field 'checkpoint_ratio'"), std::string::npos) << e.what();
+  }
+}

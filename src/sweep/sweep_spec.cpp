@@ -152,6 +152,24 @@ FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std
 
 }  // namespace
 
+// Counts the points of the grids before making any (overflow-safe): a sweep is a list of runs, each with its
+// own folder, so the count is bounded.
+void check_point_count(const std::vector<Grid>& grids, const std::string& source) {
+  constexpr std::uint64_t kMaxPoints = 100000;
+  std::uint64_t total = 0;
+  for (const Grid& g : grids) {
+    std::uint64_t n = 1;
+    for (const auto& axis : g.axes)
+      if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(axis.second.size()), &n)) n = ~std::uint64_t{0};
+    if (__builtin_add_overflow(total, n, &total)) total = ~std::uint64_t{0};
+  }
+  if (total > kMaxPoints)
+    throw ConfigError(source + ": the sweep grids make " +
+                      (total == ~std::uint64_t{0} ? std::string("more than 2^64") : std::to_string(total)) +
+                      " points; at most " + std::to_string(kMaxPoints) +
+                      " per sweep file (split it into several sweeps, or use fewer axis values)");
+}
+
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, const RawSettings& overrides) {
   const toml::table root = parse_toml_or_throw(text, source);
   const RawSettings base = parse_toml_settings(text, source);
@@ -197,20 +215,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
     spec.out = "runs/" + stem;
   }
 
-  // Count the points before making any (overflow-safe): a sweep is a list of runs, each with its own folder.
-  constexpr std::uint64_t kMaxPoints = 100000;
-  std::uint64_t total = 0;
-  for (const Grid& g : grids) {
-    std::uint64_t n = 1;
-    for (const auto& axis : g.axes)
-      if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(axis.second.size()), &n)) n = ~std::uint64_t{0};
-    if (__builtin_add_overflow(total, n, &total)) total = ~std::uint64_t{0};
-  }
-  if (total > kMaxPoints)
-    throw ConfigError(source + ": the sweep grids make " +
-                      (total == ~std::uint64_t{0} ? std::string("more than 2^64") : std::to_string(total)) +
-                      " points; at most " + std::to_string(kMaxPoints) +
-                      " per sweep file (split it into several sweeps, or use fewer axis values)");
+  check_point_count(grids, source);
 
   std::set<std::string> point_names;
   for (const Grid& g : grids) {
