@@ -27,7 +27,7 @@ FieldDef int_field(const char* name, const char* section, const char* help, std:
                    std::int64_t lo, std::int64_t hi, const char* rule) {
   return {{name, section, help, "integer"},
           [=](const FieldReader& r, Config& c) {
-            r.integer(name, &(c.*member));
+            r.integer(name, &(c.*member), rule);
             if (c.*member < lo || c.*member > hi) range_error(name, rule, std::to_string(c.*member));
           },
           [=](const Config& c) { return nlohmann::json(c.*member); }};

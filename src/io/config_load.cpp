@@ -186,13 +186,14 @@ bool FieldReader::real(const char* name, double* out) const {
   return true;
 }
 
-bool FieldReader::integer(const char* name, std::int64_t* out) const {
+bool FieldReader::integer(const char* name, std::int64_t* out, const std::string& rule) const {
   const RawValue* v = get(name);
   if (!v) return false;
   double x;
   real(name, &x);
   if (x != std::floor(x))
     throw ConfigError("field '" + std::string(name) + "' must be an integer, got '" + cut(v->text) + "'");
+  if (std::fabs(x) > 9.0e15 && !rule.empty()) range_error(name, rule, v->text);
   if (std::fabs(x) > 9.0e15)
     throw ConfigError("field '" + std::string(name) + "' = " + cut(v->text) +
                       " is out of range: integers up to 9e15 in magnitude (see the field's own range in --help)");

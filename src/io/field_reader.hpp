@@ -17,7 +17,8 @@ class FieldReader {
   explicit FieldReader(RawSettings merged) : merged_(std::move(merged)) {}
   const RawValue* get(const char* name) const;
   bool real(const char* name, double* out) const;
-  bool integer(const char* name, std::int64_t* out) const;
+  // rule: the field's own range, said when the value is beyond what an integer key can hold (|x| > 9e15).
+  bool integer(const char* name, std::int64_t* out, const std::string& rule = "") const;
   bool text(const char* name, std::string* out) const;
   bool boolean(const char* name, bool* out) const;
 
