@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake libeigen3-dev libcli11-dev librandom123-dev libtomlplusplus-dev nlohmann-json3-dev
           libgtest-dev libbenchmark-dev libgsl-dev libopenmpi-dev openmpi-bin python3-numpy python3-matplotlib
-          clang-format)
+          clang-format python3-pandas python3-pip python3-setuptools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

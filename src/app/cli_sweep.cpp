@@ -19,6 +19,7 @@ struct SweepOptions {
   std::string path, shard, out;
   std::map<std::string, std::string> flags;
   bool analyze_only = false, no_fit = false;
+  std::vector<std::string> grids;
 };
 
 void parse_shard(const std::string& text, SweepRunOptions& o) {
@@ -88,12 +89,17 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
   cmd->add_option("sweep_file", opts->path, "TOML sweep file ([sweep] grids, [fit])")->required();
   cmd->add_option("--shard", opts->shard, "run only shard i of n (i/n, 0-based; points split by estimated work)");
   cmd->add_option("--sweep-out", opts->out, "write the sweep here instead of [sweep] out");
+  cmd->add_option("--grid", opts->grids,
+                  "KEY=v1,v2,...: a sweep axis from the command line; repeat for more axes (together one more grid, "
+                  "'cli'); the file may then be a plain run file")
+      ->take_all()
+      ->allow_extra_args(false);
   cmd->add_flag("--analyze-only", opts->analyze_only, "do not run points; tabulate and fit what is there");
   cmd->add_flag("--no-fit", opts->no_fit, "run and tabulate, skip the fits");
   add_config_flags(*cmd, opts->flags);
   cmd->callback([opts, cmd, &exit_code]() {
     exit_code = guarded("sweep", [&]() {
-      SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags));
+      SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags), opts->grids);
       if (!opts->out.empty()) set_sweep_out(spec, opts->out);
       SweepRunOptions ro;
       if (!opts->shard.empty()) parse_shard(opts->shard, ro);

@@ -332,11 +332,27 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
 }
 
 void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
-  CsvWriter csv({"group", "quantity", "method", "slope", "ci_lo", "ci_hi", "boot_sd", "theory", "z", "slope_exact",
-                 "n_points", "x_lo", "x_hi", "y_inf", "log_prefactor", "ok", "note"},
+  CsvWriter csv({"group", "grid",          "a",       "b",      "held", "held_value",  "quantity", "method", "slope",
+                 "ci_lo", "ci_hi",         "boot_sd", "theory", "z",    "slope_exact", "n_points", "x_lo",   "x_hi",
+                 "y_inf", "log_prefactor", "ok",      "note"},
                 6);
   for (const FitRow& r : a.fits) {
-    csv.cell(r.group).cell(r.quantity).cell(r.method).cell(r.slope).cell(r.ci_lo).cell(r.ci_hi).cell(r.boot_sd);
+    // The packed group "grid;a=..;b=..[;other axes][;N=.. or ;M=..]" also as columns, for pandas.
+    std::vector<std::string> parts;
+    for (std::size_t pos = 0; pos <= r.group.size();) {
+      const auto end = std::min(r.group.find(';', pos), r.group.size());
+      parts.push_back(r.group.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    auto value_of = [&](const std::string& key) {
+      for (const std::string& s : parts)
+        if (s.rfind(key + "=", 0) == 0) return s.substr(key.size() + 1);
+      return std::string();
+    };
+    const std::string held = !value_of("N").empty() ? "N" : !value_of("M").empty() ? "M" : "";
+    csv.cell(r.group).cell(parts[0]).cell(value_of("a")).cell(value_of("b")).cell(held);
+    held.empty() ? csv.empty_cell() : csv.cell(value_of(held));
+    csv.cell(r.quantity).cell(r.method).cell(r.slope).cell(r.ci_lo).cell(r.ci_hi).cell(r.boot_sd);
     csv.cell(r.theory).cell(r.z).cell(r.slope_exact).cell(static_cast<std::int64_t>(r.n_points)).cell(r.x_lo);
     csv.cell(r.x_hi).cell(r.y_inf).cell(r.log_prefactor).cell(r.ok ? "1" : "0").cell(r.note).end_row();
   }

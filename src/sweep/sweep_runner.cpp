@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -224,19 +225,25 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
                                    : state == PointState::kFailed ? "failed"
                                                                   : "missing"},
                          {"source", point_source(p)}};
-    for (const auto& [k, v] : p.axis_values) jp["axes"][k] = v;
+    for (const auto& [k, v] : p.axis_values) {  // numbers as numbers (pandas, json.load), text as text
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      jp["axes"][k] = !v.empty() && *end == '\0' ? nlohmann::json(x) : nlohmann::json(v);
+    }
     points.push_back(jp);
     if (state != PointState::kDone) continue;
     const std::string curves = read_text_file(p.config.out + "/curves.csv");
     const auto header_end = curves.find('\n');
     const Config& c = p.config;
     if (table.empty())
-      table =
-          "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,N_horizon,is_final," + curves.substr(0, header_end + 1);
-    const std::string prefix =
-        format_printf("%s,%s,%.17g,%.17g,%lld,%lld,%s,%.17g,%.17g,%lld,%s,%lld,", p.name.c_str(), p.grid.c_str(), c.a,
-                      c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch), c.sigma,
-                      c.gamma, static_cast<long long>(c.batch), to_string(c.schedule), static_cast<long long>(c.N));
+      table = "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,seed,N_horizon,is_final," +
+              curves.substr(0, header_end + 1);
+    // Shortest round-trip decimals (0.1, not 0.10000000000000001).
+    const std::string prefix = p.name + "," + p.grid + "," + format_shortest(c.a) + "," + format_shortest(c.b) + "," +
+                               std::to_string(c.d) + "," + std::to_string(c.M) + "," + to_string(c.sketch) + "," +
+                               format_shortest(c.sigma) + "," + format_shortest(c.gamma) + "," +
+                               std::to_string(c.batch) + "," + to_string(c.schedule) + "," + std::to_string(c.seed) +
+                               "," + std::to_string(c.N) + ",";
     std::size_t pos = header_end + 1;
     while (pos < curves.size()) {
       const auto end = curves.find('\n', pos);

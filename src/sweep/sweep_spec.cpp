@@ -1,6 +1,7 @@
 #include "sgdlaw/sweep/sweep_spec.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -258,12 +259,41 @@ void set_sweep_out(SweepSpec& spec, const std::string& out) {
   for (SweepPoint& p : spec.points) p.config.out = out + "/points/" + p.name;
 }
 
-SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides) {
+std::string grid_flags_toml(const std::vector<std::string>& grids) {
+  if (grids.empty()) return "";
+  std::string toml = "\n[[sweep.grid]]\nname = \"cli\"\n";
+  for (const std::string& g : grids) {
+    const auto eq = g.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == g.size())
+      throw ConfigError("--grid '" + g + "' must be KEY=v1,v2,... (e.g. --grid M=4,8,16)");
+    const std::string key = g.substr(0, eq);
+    if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
+      throw ConfigError("--grid '" + g + "': '" + key + "' is not a configuration key");
+    std::string values;
+    for (std::size_t pos = eq + 1; pos <= g.size();) {
+      const auto end = std::min(g.find(',', pos), g.size());
+      const std::string v = g.substr(pos, end - pos);
+      if (v.empty()) throw ConfigError("--grid '" + g + "' has an empty value");
+      char* stop = nullptr;
+      std::strtod(v.c_str(), &stop);
+      const bool number = *stop == '\0';
+      if (!number && v.find_first_of("\"\\\n") != std::string::npos)
+        throw ConfigError("--grid '" + g + "': value '" + v + "' cannot hold quotes or backslashes");
+      values += (values.empty() ? "" : ", ") + (number ? v : "\"" + v + "\"");
+      pos = end + 1;
+    }
+    toml += key + " = [" + values + "]\n";
+  }
+  return toml;
+}
+
+SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides,
+                          const std::vector<std::string>& grids) {
   std::ifstream in(path);
   if (!in) throw ConfigError("cannot open sweep file '" + path + "'");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_sweep_spec(ss.str(), path, overrides);
+  return parse_sweep_spec(ss.str() + grid_flags_toml(grids), path, overrides);
 }
 
 }  // namespace sgdlaw

@@ -43,7 +43,13 @@ struct SweepSpec {
   FitSpec fit;
 };
 
-SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides);
+// grids: "KEY=v1,v2,..." each, from the command line (`--grid M=4,8,16 --grid N=1024,4096`): together one more
+// grid, named "cli", added to the file's (a run file without [sweep] becomes a sweep's base this way).
+SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides,
+                          const std::vector<std::string>& grids = {});
+
+// The TOML of a grid given as "KEY=v1,v2,..." strings (numbers stay numbers, other values become strings).
+std::string grid_flags_toml(const std::vector<std::string>& grids);
 
 // Moves the whole sweep (its tables and every point folder) under another folder.
 void set_sweep_out(SweepSpec& spec, const std::string& out);
