@@ -20,7 +20,7 @@ class ReaderTest(unittest.TestCase):
                        cwd=cls.dir, check=True)
         with open(os.path.join(cls.dir, "base.toml"), "w") as f:
             f.write("[problem]\nd = 256\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 24\n"
-                    "[fit]\nm_axis_grid = \"cli\"\nbootstrap = 20\n")
+                    "[fit]\nm_axis_grid = \"cli\"\nbootstrap = 20\nm_regime = 2\n")
         subprocess.run([BINARY, "sweep", "base.toml", "--grid", "M=4,8,16,32", "--grid", "N=4096"], cwd=cls.dir,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -49,6 +49,10 @@ void write_tables_and_fits(const SweepSpec& sp, bool no_fit) {
     return;
   }
   if (no_fit) return;
+  if (!sp.fit.inferred.empty()) {
+    std::printf("  fits inferred from the grids ([fit] names none):\n");
+    for (const std::string& line : sp.fit.inferred) std::printf("    %s\n", line.c_str());
+  }
   const SweepAnalysis a = analyze_sweep(sp);
   if (a.fits.empty()) return;
   write_sweep_analysis(sp, a);

@@ -105,7 +105,7 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
   ols.slope = -bf.ols.exponent;
   ols.log_prefactor = bf.ols.intercept;
   sat.log_prefactor = bf.sat.c > 0 ? std::log(bf.sat.c) : 0.0;
-  ols.ok = bf.ols.ok;
+  ols.ok = bf.ols.ok && bf.ols.n >= 3;  // a line through two points has no error estimate worth the name
   ols.n_points = bf.ols.n;
   ols.slope_exact = -fe.exponent;
   ols.x_lo = std::max(lo, x_min);
@@ -121,7 +121,7 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
   for (FitRow* r : {&ols, &sat}) {
     if (!r->ok) {
       r->theory = theory;
-      r->note = "fit failed (too few points in the window)";
+      r->note = "fit failed (fewer than 3 points in the window)";
       out.push_back(*r);
       continue;
     }
@@ -137,12 +137,16 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
 
 std::string report_markdown(const std::vector<FitRow>& fits, double confidence) {
   std::string md = "| group | quantity | method | fitted slope | " + format_printf("%g%%", 100 * confidence) +
-                   " CI (bootstrap over trials) | theory | z | exact-curve slope | points | x range |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|\n";
+                   " CI (bootstrap over trials) | theory | z | exact-curve slope | points | x range | note |\n"
+                   "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const FitRow& r : fits)
-    md += format_printf("| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %.1f | %.3f | %ld | %.4g .. %.4g |%s\n",
-                        r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory, r.z,
-                        r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.ok ? "" : " (fit failed)");
+    if (!r.ok)
+      md += format_printf("| %s | %s | %s | - | - | %.3f | - | - | %ld | %.4g .. %.4g | %s |\n", r.group.c_str(),
+                          r.quantity.c_str(), r.method.c_str(), r.theory, r.n_points, r.x_lo, r.x_hi, r.note.c_str());
+    else
+      md += format_printf("| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %.1f | %.3f | %ld | %.4g .. %.4g | %s |\n",
+                          r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory,
+                          r.z, r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.note.c_str());
   return md;
 }
 
@@ -152,7 +156,8 @@ class SweepAnalyzer {
   explicit SweepAnalyzer(const SweepSpec& spec)
       : spec_(spec),
         f_(spec.fit),
-        slopes_({"group", "axis", "x", "excess_mc", "excess_se", "excess_exact", "local_slope_mc", "local_slope_exact"},
+        slopes_({"group", "axis", "x", "excess_mc", "excess_se", "excess_exact", "local_slope_mc", "local_slope_exact",
+                 "in_regime"},
                 6),
         frontier_({"group", "budget", "m_star", "excess_star", "interior", "source"}, 6) {}
 
@@ -184,17 +189,21 @@ class SweepAnalyzer {
         s.y_exact.push_back(minus_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
       }
       const std::string label = group + ";" + ax.held_name + "=" + std::to_string(c0.*ax.held);
-      if (ax.n_axis) {
-        double hi = f_.n_eff_window_hi;
-        if (f_.n_regime > 0) hi = std::min(hi, std::pow(f_.n_regime * static_cast<double>(c0.M), c0.a));
+      // The theory's regime (Lin et al.): the M law holds while M << N_eff^(1/a), the N law while
+      // N_eff^(1/a) << M. Points beyond `regime` (c * N_eff^(1/a) in M, or (c M)^a in N_eff) bend the slope.
+      const double c = ax.n_axis ? f_.n_regime : f_.m_regime;
+      const double regime = c <= 0      ? INFINITY
+                            : ax.n_axis ? std::pow(c * static_cast<double>(c0.M), c0.a)
+                                        : c * std::pow(get(*sel[0]).n_eff, 1.0 / c0.a);
+      const std::size_t first_fit = fits_.size();
+      if (ax.n_axis)
         fit_series(s, label, minus_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff", (1.0 - c0.b) / c0.a,
-                   f_.n_eff_window_lo, hi, f_, fits_);
-      } else {
-        double hi = f_.m_window_hi;
-        if (f_.m_regime > 0) hi = std::min(hi, f_.m_regime * std::pow(get(*sel[0]).n_eff, 1.0 / c0.a));
-        fit_series(s, label, "risk-sigma2 vs M", 1.0 - c0.b, f_.m_window_lo, hi, f_, fits_);
-      }
-      append_slopes(label, ax.x_name, s);
+                   f_.n_eff_window_lo, std::min(f_.n_eff_window_hi, regime), f_, fits_);
+      else
+        fit_series(s, label, "risk-sigma2 vs M", 1.0 - c0.b, f_.m_window_lo, std::min(f_.m_window_hi, regime), f_,
+                   fits_);
+      note_regime(first_fit, s, regime, c, ax);
+      append_slopes(label, ax.x_name, s, regime);
     }
   }
 
@@ -226,14 +235,35 @@ class SweepAnalyzer {
     return groups;
   }
 
-  void append_slopes(const std::string& group, const std::string& axis, const Series& s) {
+  void append_slopes(const std::string& group, const std::string& axis, const Series& s, double regime) {
     const auto m = s.means(), se = s.std_errors();
     const auto lm = local_slopes(s.x, m), le = local_slopes(s.x, s.y_exact);
     for (std::size_t i = 0; i < s.x.size(); ++i) {
       slopes_.cell(group).cell(axis).cell(s.x[i]).cell(m[i]).cell(se[i]).cell(s.y_exact[i]);
       lm.empty() ? slopes_.empty_cell() : slopes_.cell(lm[i]);
       le.empty() ? slopes_.empty_cell() : slopes_.cell(le[i]);
-      slopes_.end_row();
+      slopes_.cell(s.x[i] <= regime ? "1" : "0").end_row();
+    }
+  }
+
+  // Notes on the fits just made (rows from `first`) about points outside the theory's regime: the OLS window
+  // leaves them out (said), the saturating fit uses every point (warned), and no regime check (c = 0) is warned.
+  void note_regime(std::size_t first, const Series& s, double regime, double c, const Axis& ax) {
+    std::size_t outside = 0;
+    for (double x : s.x) outside += x > regime;
+    const std::string where =
+        ax.n_axis ? "N_eff^(1/a) <= " + format_g(c, 3) + " M" : "M <= " + format_g(c, 3) + " N_eff^(1/a)";
+    for (std::size_t i = first; i < fits_.size(); ++i) {
+      FitRow& r = fits_[i];
+      std::string note;
+      if (c <= 0)
+        note = "regime check off (" + std::string(ax.n_axis ? "n_regime" : "m_regime") + " = 0): slopes may bend";
+      else if (outside > 0 && r.method == "loglog_ols")
+        note = std::to_string(outside) + " of " + std::to_string(s.x.size()) + " points outside the regime (" + where +
+               " = " + format_g(regime, 4) + ") left out";
+      else if (outside > 0)
+        note = "WARNING: uses " + std::to_string(outside) + " points outside the regime (" + where + ")";
+      if (!note.empty()) r.note = r.note.empty() ? note : r.note + "; " + note;
     }
   }
 

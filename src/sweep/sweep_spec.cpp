@@ -105,8 +105,36 @@ void get_window(const toml::table& t, const char* key, double* lo, double* hi, c
   *hi = v[1];
 }
 
+// Fits of a grid that names none in [fit]: the laws its axes can show (at least 3 values on the axis).
+void infer_fits(const std::vector<Grid>& grids, FitSpec& f) {
+  for (const Grid& g : grids) {
+    std::size_t m = 0, n = 0;
+    for (const auto& [key, values] : g.axes) {
+      if (key == "M") m = values.size();
+      if (key == "N") n = values.size();
+    }
+    if (m >= 3) {
+      f.m_axis_grids.push_back(g.name);
+      f.inferred.push_back("grid '" + g.name + "' has an M axis (" + std::to_string(m) +
+                           " values): the M law, risk - sigma^2 vs M at its largest N");
+    }
+    if (n >= 3) {
+      f.n_axis_grids.push_back(g.name);
+      f.inferred.push_back("grid '" + g.name + "' has an N axis (" + std::to_string(n) +
+                           " values): the N law, risk - sigma^2 - Approx vs N_eff at its largest M");
+    }
+    if (m >= 3 && n >= 2) {
+      f.frontier_grids.push_back(g.name);
+      f.inferred.push_back("grid '" + g.name + "' has M and N axes: the compute-optimal frontier");
+    }
+  }
+}
+
 FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std::string& source) {
   FitSpec f;
+  const bool names_grids =
+      t && (t->contains("m_axis_grid") || t->contains("n_axis_grid") || t->contains("frontier_grid"));
+  if (!names_grids) infer_fits(grids, f);
   if (!t) return f;
   static const std::set<std::string> known = {
       "m_axis_grid",  "n_axis_grid", "frontier_grid", "n_axis_subtract_approx", "m_window",
@@ -117,9 +145,11 @@ FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std
     if (!known.count(std::string(k.str())))
       throw ConfigError(source + ": unknown key '" + std::string(k.str()) + "' in [fit]");
   }
-  f.m_axis_grids = get_strings(*t, "m_axis_grid", source);
-  f.n_axis_grids = get_strings(*t, "n_axis_grid", source);
-  f.frontier_grids = get_strings(*t, "frontier_grid", source);
+  if (names_grids) {
+    f.m_axis_grids = get_strings(*t, "m_axis_grid", source);
+    f.n_axis_grids = get_strings(*t, "n_axis_grid", source);
+    f.frontier_grids = get_strings(*t, "frontier_grid", source);
+  }
   for (const auto* list : {&f.m_axis_grids, &f.n_axis_grids, &f.frontier_grids})
     for (const std::string& g : *list) {
       const bool found = std::any_of(grids.begin(), grids.end(), [&](const Grid& x) { return x.name == g; });
@@ -132,8 +162,8 @@ FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std
   }
   get_window(*t, "m_window", &f.m_window_lo, &f.m_window_hi, source);
   get_window(*t, "n_eff_window", &f.n_eff_window_lo, &f.n_eff_window_hi, source);
-  f.m_regime = get_number(*t, "m_regime", 0.0, source);
-  f.n_regime = get_number(*t, "n_regime", 0.0, source);
+  f.m_regime = get_number(*t, "m_regime", f.m_regime, source);
+  f.n_regime = get_number(*t, "n_regime", f.n_regime, source);
   if (!(f.m_regime >= 0 && f.n_regime >= 0))
     throw ConfigError(source + ": [fit] fields 'm_regime', 'n_regime' must be >= 0");
   const double boot = get_number(*t, "bootstrap", 1000, source);

@@ -26,13 +26,17 @@ struct FitSpec {
   bool n_axis_subtract_approx = true;                   // N axis fits R - sigma^2 - Approx (else R - sigma^2)
   double m_window_lo = 0, m_window_hi = 1e300;          // log-log least squares window on M
   double n_eff_window_lo = 0, n_eff_window_hi = 1e300;  // ... on N_eff
-  // Regime windows (0 = off): the M law is fitted only where M <= m_regime * N_eff^(1/a) (at the largest N),
-  // the N law only where N_eff^(1/a) <= n_regime * M (at the largest M); outside, slopes bend.
-  double m_regime = 0.0, n_regime = 0.0;
+  // Regime windows (on by default; 0 = off): the M law is fitted only where M <= m_regime * N_eff^(1/a) (at the
+  // largest N), the N law only where N_eff^(1/a) <= n_regime * M (at the largest M); outside, slopes bend.
+  // slopes.csv flags every point (in_regime) and fits.csv's note says what was left out.
+  double m_regime = 0.25, n_regime = 0.25;
   std::int64_t bootstrap = 1000;
   double confidence = 0.95;
   std::uint32_t bootstrap_seed = 20240;
   double cost_fixed = 0.0, cost_per_m = 1.0;  // compute per sample: cost_fixed + cost_per_m * M (C = N * that)
+  // When [fit] names no grid, the fits are inferred from the grids' axes (an M axis: the M law at the largest N;
+  // an N axis: the N law at the largest M; both: also the frontier); these lines say what and why.
+  std::vector<std::string> inferred;
 };
 
 struct SweepSpec {
