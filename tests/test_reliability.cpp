@@ -301,3 +301,19 @@ TEST(Reliability, HugeGridsAndCheckpointCountsAreRefusedBeforeAnythingIsMade) {
     EXPECT_NE(std::string(e.what()).find("field 'checkpoint_ratio'"), std::string::npos) << e.what();
   }
 }
+
+TEST(Reliability, DefaultOutComesFromTheFileNameAndNeverReplacesAnotherRun) {
+  const fs::path dir = scratch("defaultout");
+  std::ofstream(dir / "study.toml")
+      << "[problem]\nd = 64\nM = 8\n[sgd]\nN = 200\n[run]\ntrials = 5\nprogress = false\n";
+  std::string err;
+  ASSERT_EQ(cli("run study.toml --quiet", dir, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(dir / "runs/study/curves.csv"));
+  const std::string first = slurp(dir / "runs/study/curves.csv");
+  ASSERT_EQ(cli("run study.toml --quiet --M 16", dir, &err), 0) << err;
+  EXPECT_NE(err.find("holds another run"), std::string::npos) << err;
+  EXPECT_EQ(slurp(dir / "runs/study/curves.csv"), first);
+  EXPECT_TRUE(fs::exists(dir / "runs/study-2/curves.csv"));
+  ASSERT_EQ(cli("run --d 64 --M 8 --N 200 --trials 5 --quiet", dir, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(dir / "runs/run/curves.csv"));
+}

@@ -3,13 +3,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
 #include "sgdlaw/backends/run_estimate.hpp"
 #include "sgdlaw/core/version.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/config_load.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/run_output.hpp"
@@ -23,6 +26,28 @@ struct RunOptions {
   std::map<std::string, std::string> flags;
   bool quiet = false;
 };
+
+// Without an `out` key: runs/<config file's name> (runs/run without a file). A folder there that holds a run
+// of another configuration is kept: the new run goes to <name>-2, -3, ... and the output says so.
+std::string fresh_default_out(const std::string& config_path, const Config& c) {
+  std::string stem = config_path.empty() ? "run" : std::filesystem::path(config_path).stem().string();
+  if (stem.empty()) stem = "run";
+  const std::string base = "runs/" + stem;
+  for (int i = 1;; ++i) {
+    const std::string out = i == 1 ? base : base + "-" + std::to_string(i);
+    Config probe = c;
+    probe.out = out;
+    const std::filesystem::path cfg = std::filesystem::path(out) / "config.json";
+    if (!std::filesystem::exists(out)) return out;
+    try {
+      const auto j = nlohmann::json::parse(read_text_file(cfg.string()));
+      if (j.at("config") == nlohmann::json::parse(config_json(probe))) return out;  // the same run: rewritten
+    } catch (const std::exception&) {
+    }
+    if (i == 1) std::fprintf(stderr, "sgdlaw run: %s holds another run; keeping it\n", out.c_str());
+    if (i > 1000) throw ConfigError("no free default output folder under " + base + "-N; give 'out'");
+  }
+}
 
 void print_summary(const RunResult& r, double wall) {
   const Config& c = r.plan.config;
@@ -63,8 +88,12 @@ void register_run_command(CLI::App& app, int& exit_code) {
   run->add_flag("--quiet", opts->quiet, "no progress bar, no summary");
   run->callback([opts, run, &exit_code]() {
     exit_code = guarded("run", [&]() {
-      Config c = load_config(opts->config_path, collect_config_flags(*run, opts->flags));
+      const RawSettings flags = collect_config_flags(*run, opts->flags);
+      Config c = load_config(opts->config_path, flags);
       if (opts->quiet) c.progress = false;
+      const bool out_given = flags.count("out") > 0 ||
+                             (!opts->config_path.empty() && read_toml_settings(opts->config_path).count("out") > 0);
+      if (!out_given) c.out = fresh_default_out(opts->config_path, c);
       check_out_folder_writable(c.out);
       const OutputLock lock(c.out);   // a second writer of this folder is refused, naming this process
       remove_stale_leftovers(c.out);  // of runs killed before they could clean up

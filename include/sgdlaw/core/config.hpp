@@ -42,7 +42,8 @@ struct Config {
   std::int64_t checkpoint_min = 10;
   bool decomposition = true;  // coupled bias / variance runs
   TrialsOutput write_trials = TrialsOutput::kNone;
-  std::string out = "runs/quick";
+  std::string out =
+      "runs/run";  // `sgdlaw run` without an out key: runs/<config file name>, never replacing another run
   bool progress = true;
 
   std::int64_t steps() const { return N / batch; }
