@@ -57,8 +57,21 @@ def axis_plot(folder, slopes, fits, axis, xlabel, ylabel, name, title):
         se = [2 * float(r["excess_se"]) for r in rows]
         ye = [float(r["excess_exact"]) for r in rows]
         ax.errorbar(x, y, yerr=se, fmt="o", ms=4, color=c, capsize=2, label=f"{group_label(group)}: Monte Carlo ±2 SE")
-        ax.plot(x, ye, "-", lw=1, color=c, alpha=0.6, label="exact expected risk")
-        fit = [f for f in fits if f["group"] == group and f["method"] == "loglog_ols"]
+        ax.plot(x, ye, "-", lw=1, color=c, alpha=0.6, label="exact expected risk" if k == 0 else None)
+        # The theory's regime (slopes.csv in_regime): points beyond it bend the slope; shaded out.
+        outside = [xi for xi, r in zip(x, rows) if r.get("in_regime", "1") == "0"]
+        if outside:
+            edge = max([xi for xi, r in zip(x, rows) if r.get("in_regime", "1") == "1"] or [min(x)])
+            ax.axvspan(edge * 1.02, max(x) * 1.2, color=c, alpha=0.07, lw=0,
+                       label="outside the regime window" if k == 0 else None)
+        sat = [f for f in fits if f["group"] == group and f["method"] == "saturating" and f["ok"] == "1"]
+        if sat:
+            f = sat[0]
+            s_, lp, yinf = float(f["slope"]), float(f["log_prefactor"]), float(f["y_inf"])
+            xs = [min(x) * (max(x) / min(x)) ** (i / 40) for i in range(41)]
+            ax.plot(xs, [yinf + math.exp(lp) * v ** s_ for v in xs], "-.", color=c, lw=1.2,
+                    label=f"saturating fit R_inf + c x^{s_:.3f}")
+        fit = [f for f in fits if f["group"] == group and f["method"] == "loglog_ols" and f["ok"] == "1"]
         if fit:
             f = fit[0]
             lo, hi, s, lp = float(f["x_lo"]), float(f["x_hi"]), float(f["slope"]), float(f["log_prefactor"])

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <random>
 #include <stdexcept>
 
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/version.hpp"
 #include "sgdlaw/fit/bootstrap_fit.hpp"
 #include "sgdlaw/fit/compute_frontier.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
@@ -136,17 +138,19 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
 }
 
 std::string report_markdown(const std::vector<FitRow>& fits, double confidence) {
-  std::string md = "| group | quantity | method | fitted slope | " + format_printf("%g%%", 100 * confidence) +
-                   " CI (bootstrap over trials) | theory | z | exact-curve slope | points | x range | note |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::string md =
+      "| group | quantity | method | fitted slope | " + format_printf("%g%%", 100 * confidence) +
+      " CI (bootstrap over trials) | theory | fit - theory | z | exact-curve slope | points | x range | note |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const FitRow& r : fits)
     if (!r.ok)
-      md += format_printf("| %s | %s | %s | - | - | %.3f | - | - | %ld | %.4g .. %.4g | %s |\n", r.group.c_str(),
+      md += format_printf("| %s | %s | %s | - | - | %.3f | - | - | - | %ld | %.4g .. %.4g | %s |\n", r.group.c_str(),
                           r.quantity.c_str(), r.method.c_str(), r.theory, r.n_points, r.x_lo, r.x_hi, r.note.c_str());
     else
-      md += format_printf("| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %.1f | %.3f | %ld | %.4g .. %.4g | %s |\n",
-                          r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory,
-                          r.z, r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.note.c_str());
+      md += format_printf(
+          "| %s | %s | %s | %.3f | [%.3f, %.3f] | %.3f | %+.3f | %.1f | %.3f | %ld | %.4g .. %.4g | %s |\n",
+          r.group.c_str(), r.quantity.c_str(), r.method.c_str(), r.slope, r.ci_lo, r.ci_hi, r.theory,
+          r.slope - r.theory, r.z, r.slope_exact, r.n_points, r.x_lo, r.x_hi, r.note.c_str());
   return md;
 }
 
@@ -361,6 +365,45 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
   return an.finish();
 }
 
+namespace {
+
+// report.md: title, version and date, the fits with notes, how the regime windows work, the figures, and the
+// sweep file as it was read.
+std::string full_report(const SweepSpec& spec, const SweepAnalysis& a) {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  const FitSpec& f = spec.fit;
+  std::string md = "# Sweep report: " + spec.source + "\n\n";
+  md += std::string("sgdlaw ") + version_string() + ", written " + date + ". Folder `" + spec.out + "`, " +
+        std::to_string(spec.points.size()) + " points.\n\n## Fits\n\n" + a.report_md + "\n";
+  md += "Slopes are d log(excess risk) / d log x. The M law is fitted where M <= m_regime N_eff^(1/a)\n(m_regime = " +
+        format_g(f.m_regime, 3) +
+        "), the N law where N_eff^(1/a) <= n_regime M (n_regime = " + format_g(f.n_regime, 3) +
+        "); outside, the other\nterm dominates and slopes bend. The note column says what a window left out, and "
+        "`slopes.csv` flags\nevery point (`in_regime`). Intervals are bootstrap percentile intervals over whole trials "
+        "(two-stage\nwhere points have several sketches); z = (fit - theory) / bootstrap sd.\n\n";
+  if (!f.inferred.empty()) {
+    md += "Fits inferred from the grids ([fit] names none):\n\n";
+    for (const std::string& line : f.inferred) md += "- " + line + "\n";
+    md += "\n";
+  }
+  md += "## Figures\n\nWritten by `sgdlaw plot " + spec.out +
+        "`: [risk vs M](risk_vs_M.png), [risk vs N_eff](risk_vs_Neff.png), "
+        "[decomposition](decomposition.png), [frontier](frontier.png) (those the fits above make).\n\n";
+  std::string file;
+  try {
+    file = read_text_file(spec.source);
+  } catch (const std::exception&) {
+    file = "(could not read " + spec.source + ")\n";
+  }
+  md += "## Sweep file `" + spec.source + "`\n\n```toml\n" + file + (file.empty() || file.back() == '\n' ? "" : "\n") +
+        "```\n";
+  return md;
+}
+
+}  // namespace
+
 void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
   CsvWriter csv({"group", "grid",          "a",       "b",      "held", "held_value",  "quantity", "method", "slope",
                  "ci_lo", "ci_hi",         "boot_sd", "theory", "z",    "slope_exact", "n_points", "x_lo",   "x_hi",
@@ -389,7 +432,7 @@ void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
   write_file_atomically(spec.out + "/fits.csv", csv.text());
   write_file_atomically(spec.out + "/slopes.csv", a.slopes_csv);
   write_file_atomically(spec.out + "/frontier.csv", a.frontier_csv);
-  write_file_atomically(spec.out + "/report.md", a.report_md);
+  write_file_atomically(spec.out + "/report.md", full_report(spec, a));
 }
 
 }  // namespace sgdlaw
