@@ -97,7 +97,7 @@ void register_run_command(CLI::App& app, int& exit_code) {
       check_out_folder_writable(c.out);
       const OutputLock lock(c.out);   // a second writer of this folder is refused, naming this process
       remove_stale_leftovers(c.out);  // of runs killed before they could clean up
-      if (c.progress) std::fprintf(stderr, "sgdlaw run: %s\n", estimate_run(c).text().c_str());
+      if (c.progress) std::fprintf(stderr, "sgdlaw run: estimated %s\n", estimate_run(c).text().c_str());
       const auto t0 = std::chrono::steady_clock::now();
       ProgressBar bar(c.progress);
       RunResult r = run_simulation(

@@ -1,7 +1,9 @@
 #pragma once
-// A progress bar with ETA on stderr: redrawn in place on a terminal, a line per 10% otherwise.
+// A progress bar with ETA on stderr: redrawn in place on a terminal (never wider than it), a line per 10% or
+// per 30 s otherwise.
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace sgdlaw {
 
@@ -14,8 +16,9 @@ class ProgressBar {
  private:
   bool enabled_, tty_;
   int last_decile_ = -1;
+  std::string eta_text(double frac, double elapsed) const;
   bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, last_line_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace sgdlaw

@@ -57,8 +57,8 @@ RunEstimate estimate_run(const Config& c) {
 }
 
 std::string RunEstimate::text() const {
-  return "about " + format_gib(host_bytes) + " of memory and ~" + format_g(seconds, 2) + " s on the CPU (measured " +
-         format_g(rate, 2) + " trial*step*M/s per thread)";
+  return format_gib(host_bytes) + ", ~" + format_g(seconds, 2) + " s on the CPU (" + format_g(rate, 2) +
+         " trial*step*M/s/thread here)";
 }
 
 }  // namespace sgdlaw

@@ -154,8 +154,39 @@ std::vector<std::size_t> run_shared_horizon(const SweepSpec& spec, std::vector<s
 
 }  // namespace
 
-SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& opt) {
+namespace {
+
+// Overall progress of a sweep: the work of the points still to run (trials x N x M, more for the coupled
+// decomposition runs' extra arithmetic), and an ETA from the throughput measured so far.
+class SweepProgress {
+ public:
+  static double work(const Config& c) {
+    return static_cast<double>(c.total_trials()) * static_cast<double>(c.N) * static_cast<double>(c.M) *
+           (c.decomposition ? 1.6 : 1.0);
+  }
+  void add_total(const Config& c) { total_ += work(c); }
+  void finished(const Config& c) { done_ += work(c); }
+  std::string suffix() const {
+    if (total_ <= 0) return "";
+    const double frac = std::min(1.0, done_ / total_);
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    std::string s = " | sweep " + format_printf("%.0f%%", 100 * frac) + " of the work";
+    if (frac >= 0.02 && frac < 1.0 && elapsed > 1.0) s += ", ETA " + format_g(elapsed * (1 - frac) / frac, 2) + " s";
+    return s;
+  }
+
+ private:
+  double total_ = 0.0, done_ = 0.0;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& options) {
   SweepRunSummary s;
+  auto progress = std::make_shared<SweepProgress>();
+  SweepRunOptions opt = options;
+  if (options.log) opt.log = [progress, log = options.log](const std::string& line) { log(line + progress->suffix()); };
   const auto n = static_cast<std::int64_t>(spec.points.size());
   const std::vector<int> part = assign_points(spec, static_cast<int>(opt.shard_count));
   // Groups of this shard's missing points that one shared run can serve.
@@ -165,11 +196,17 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
     if (!key.empty() && part[i] == opt.shard_index && point_state(spec.points[i]) == PointState::kMissing)
       groups[key].push_back(i);
   }
+  for (std::size_t i = 0; i < spec.points.size(); ++i)
+    if (part[i] == opt.shard_index && point_state(spec.points[i]) == PointState::kMissing)
+      progress->add_total(spec.points[i].config);
   std::set<std::size_t> handled;
   for (auto& [key, group] : groups) {
     if (group.size() < 2) continue;
     try {
-      for (std::size_t i : run_shared_horizon(spec, group, opt, s)) handled.insert(i);
+      for (std::size_t i : run_shared_horizon(spec, group, opt, s)) {
+        handled.insert(i);
+        progress->finished(spec.points[i].config);
+      }
     } catch (const std::exception&) {
       // The shared run refused or failed (e.g. unstable gamma): each point then runs, and reports, on its own.
     }
@@ -197,6 +234,7 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
       continue;
     }
     RunMeta meta{version_string(), -1.0, "sweep " + spec.source + " point " + p.name};
+    progress->finished(p.config);  // counted before the point's log line, which reports it done
     complete_point(
         p, tag, meta, [&]() { return run_simulation(p.config); }, opt, s);
   }

@@ -12,7 +12,7 @@ struct RunEstimate {
   double host_bytes = 0.0;
   double seconds = 0.0;      // CPU backends; for cuda, the host part only (set-up excluded)
   double rate = 0.0;         // measured trial*step*M per second per thread
-  std::string text() const;  // "about 0.12 GiB of memory and ~3.4 s (measured 1.5e9 trial*step*M/s/thread)"
+  std::string text() const;  // "0.12 GiB, ~3.4 s on the CPU (1.5e+09 trial*step*M/s/thread here)"
 };
 
 RunEstimate estimate_run(const Config& c);
