@@ -195,3 +195,36 @@ TEST(Fits, TwoStageIntervalsWidenWithSketchToSketchVariation) {
   const BootstrapFit clustered = bootstrap_fit(s, 0, 1e300, 300, 0.95, 3, per);
   EXPECT_GT(clustered.ols_ci.hi - clustered.ols_ci.lo, 3 * (naive.ols_ci.hi - naive.ols_ci.lo));
 }
+
+// The power fit's covariance (curve_fit's pcov) agrees with the spread of bootstrap refits: standard errors
+// of alpha and B within a factor 1.6 of the bootstrap standard deviations on the shipped example.
+TEST(Fits, PowerFitCovarianceMatchesTheBootstrapSpread) {
+  const CsvTable t = read_csv(std::string(SGDLAW_SOURCE_DIR) + "/examples/power_law.csv");
+  const auto x = t.numbers("N"), y = t.numbers("loss");
+  const PowerModelFit f = fit_power_model(x, y);
+  ASSERT_TRUE(f.ok);
+  std::vector<double> alphas, bs;
+  for (const auto& idx : bootstrap_rows(x.size(), {}, 300, 11)) {
+    std::vector<double> xb, yb;
+    for (std::size_t i : idx) {
+      xb.push_back(x[i]);
+      yb.push_back(y[i]);
+    }
+    const PowerModelFit b = fit_power_model(xb, yb);
+    if (!b.ok) continue;
+    alphas.push_back(b.alpha);
+    bs.push_back(b.B);
+  }
+  auto sd = [](const std::vector<double>& v) {
+    double m = 0, s = 0;
+    for (double e : v) m += e;
+    m /= static_cast<double>(v.size());
+    for (double e : v) s += (e - m) * (e - m);
+    return std::sqrt(s / static_cast<double>(v.size() - 1));
+  };
+  const double se_alpha = std::sqrt(f.cov[1][1]), se_b = std::sqrt(f.cov[2][2]);
+  EXPECT_GT(se_alpha, sd(alphas) / 1.6);
+  EXPECT_LT(se_alpha, sd(alphas) * 1.6);
+  EXPECT_GT(se_b, sd(bs) / 1.6);
+  EXPECT_LT(se_b, sd(bs) * 1.6);
+}

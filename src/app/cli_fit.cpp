@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_commands.hpp"
+#include "progress_bar.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/fit/user_fits.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
@@ -114,13 +115,22 @@ void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::st
   print_param("alpha", f.alpha, ial, o.confidence, bal.size());
   print_param("A", f.A, iA, o.confidence, bal.size());
   print_param("B", f.B, iB, o.confidence, bal.size());
-  std::printf("  relative rms residual %.3g\n", f.rel_rms);
+  std::printf(
+      "  relative rms residual %.3g; standard errors from the covariance (curve_fit's pcov): A %.3g, "
+      "alpha %.3g, B %.3g\n",
+      f.rel_rms, std::sqrt(f.cov[0][0]), std::sqrt(f.cov[1][1]), std::sqrt(f.cov[2][2]));
   if (!o.out.empty()) {
     nlohmann::json j = {{"model", "power"},
                         {"alpha", {{"value", f.alpha}, {"ci", ci_json(ial, bal.size())}}},
                         {"A", {{"value", f.A}, {"ci", ci_json(iA, bal.size())}}},
                         {"B", {{"value", f.B}, {"ci", ci_json(iB, bal.size())}}},
                         {"rows_used", x.size()},
+                        {"covariance",
+                         {{"order", {"A", "alpha", "B"}},
+                          {"matrix",
+                           {{f.cov[0][0], f.cov[0][1], f.cov[0][2]},
+                            {f.cov[1][0], f.cov[1][1], f.cov[1][2]},
+                            {f.cov[2][0], f.cov[2][1], f.cov[2][2]}}}}},
                         {"relative_rms_residual", f.rel_rms},
                         {"confidence", o.confidence},
                         {"bootstrap", bal.size()}};
@@ -132,6 +142,8 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
   const std::vector<std::size_t> rows = usable_rows(t, {o.n, o.d, o.loss}, 6);
   const auto N = pick(t.numbers_or_nan(o.n), rows), D = pick(t.numbers_or_nan(o.d), rows),
              L = pick(t.numbers_or_nan(o.loss), rows);
+  std::fprintf(stderr, "sgdlaw fit: Chinchilla fit of %zu rows from 5400 starts (Hoffmann et al.'s grid)...\n",
+               N.size());
   const ChinchillaFit f = fit_chinchilla(N, D, L);
   if (!f.ok)
     throw ConfigError("chinchilla fit: no start of the optimiser converged on these " + std::to_string(N.size()) +
@@ -146,7 +158,11 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
     p.beta *= s;
     starts.push_back(p);
   }
-  for (const auto& idx : bootstrap_rows(N.size(), groups, o.bootstrap, o.seed)) {
+  const auto replicates = bootstrap_rows(N.size(), groups, o.bootstrap, o.seed);
+  ProgressBar bar(!replicates.empty(), "bootstrap replicates");
+  std::int64_t done = 0;
+  for (const auto& idx : replicates) {
+    bar.update(done++, static_cast<std::int64_t>(replicates.size()));
     const ChinchillaFit b = fit_chinchilla(pick(N, idx), pick(D, idx), pick(L, idx), starts);
     if (!b.ok) continue;
     bE.push_back(b.E);
@@ -156,6 +172,8 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
     bbe.push_back(b.beta);
     ba.push_back(b.a());
   }
+  bar.update(done, static_cast<std::int64_t>(replicates.size()));
+  bar.finish();
   const double lvl = o.confidence;
   std::printf("Chinchilla fit (%zu rows): %s = E + A / %s^alpha + B / %s^beta\n", N.size(), o.loss.c_str(), o.n.c_str(),
               o.d.c_str());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "sgdlaw/core/format.hpp"
 
@@ -27,8 +28,11 @@ std::string duration(double s) {
 
 }  // namespace
 
-ProgressBar::ProgressBar(bool enabled)
-    : enabled_(enabled), tty_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(bool enabled, std::string unit)
+    : enabled_(enabled),
+      tty_(::isatty(STDERR_FILENO) != 0),
+      unit_(std::move(unit)),
+      start_(std::chrono::steady_clock::now()) {}
 
 std::string ProgressBar::eta_text(double frac, double elapsed) const {
   // An ETA from the first percent or the first second is noise: say so instead of a number.
@@ -42,8 +46,8 @@ void ProgressBar::update(std::int64_t done, std::int64_t total) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double frac = static_cast<double>(done) / static_cast<double>(total);
   const std::string text =
-      format_printf(" %5.1f%%  %lld/%lld trials  %s elapsed  ", 100.0 * frac, static_cast<long long>(done),
-                    static_cast<long long>(total), duration(elapsed).c_str()) +
+      format_printf(" %5.1f%%  %lld/%lld %s  %s elapsed  ", 100.0 * frac, static_cast<long long>(done),
+                    static_cast<long long>(total), unit_.c_str(), duration(elapsed).c_str()) +
       eta_text(frac, elapsed);
   if (tty_) {
     // The whole line fits the terminal (one column spare), so a redraw never wraps.

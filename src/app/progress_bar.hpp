@@ -9,12 +9,13 @@ namespace sgdlaw {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled);
+  explicit ProgressBar(bool enabled, std::string unit = "trials");
   void update(std::int64_t done, std::int64_t total);
   void finish();
 
  private:
   bool enabled_, tty_;
+  std::string unit_;
   int last_decile_ = -1;
   std::string eta_text(double frac, double elapsed) const;
   bool drawn_ = false;

@@ -148,6 +148,13 @@ PowerModelFit fit_power_model(const std::vector<double>& x, const std::vector<do
     double chi;
     gsl_blas_ddot(gsl_multifit_nlinear_residual(w), gsl_multifit_nlinear_residual(w), &chi);
     out.rel_rms = std::sqrt(chi / static_cast<double>(x.size()));
+    gsl_matrix* covar = gsl_matrix_alloc(3, 3);
+    if (gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), 0.0, covar) == GSL_SUCCESS) {
+      const double scale = x.size() > 3 ? chi / static_cast<double>(x.size() - 3) : 0.0;
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) out.cov[i][j] = scale * gsl_matrix_get(covar, i, j);
+    }
+    gsl_matrix_free(covar);
     out.ok = std::isfinite(out.alpha);
   }
   gsl_multifit_nlinear_free(w);

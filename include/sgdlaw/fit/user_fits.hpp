@@ -16,6 +16,9 @@ namespace sgdlaw {
 struct PowerModelFit {
   double A = 0.0, alpha = 0.0, B = 0.0;
   double rel_rms = 0.0;
+  // Covariance of (A, alpha, B) from the Jacobian at the optimum, scaled by the residual variance
+  // chi^2 / (n - 3) (as scipy's curve_fit gives pcov with absolute_sigma = False).
+  double cov[3][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
   bool ok = false;
 };
 PowerModelFit fit_power_model(const std::vector<double>& x, const std::vector<double>& y);
