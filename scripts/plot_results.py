@@ -88,7 +88,7 @@ def axis_plot(folder, slopes, fits, axis, xlabel, ylabel, name, title):
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=6.5)
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     save(fig, folder, name)
 
 
@@ -109,16 +109,24 @@ def decomposition_plot(folder, table, fits):
         approx = [float(r["approx_exact"]) for r in rows]
         bias = [float(r["bias_exact"]) for r in rows]
         var = [float(r["variance_exact"]) for r in rows]
-        ax.stackplot(m, approx, bias, var, labels=["approximation (exact)", "bias (exact)", "variance (exact)"], alpha=0.75)
-        ax.plot(m, [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows], "ko", ms=3,
-                label="Monte Carlo risk - sigma^2")
+        # Lines, not stacked areas: on a log axis a stacked band of a small term is invisible.
+        for ys, label, color in ((approx, "approximation", "C2"), (bias, "bias", "C0"), (var, "variance", "C3")):
+            ax.plot(m, ys, "-", color=color, lw=1.5, label=f"{label} (exact)")
+        if "bias_mc" in rows[0]:
+            ax.plot(m, [float(r["bias_mc"]) for r in rows], "o", color="C0", ms=3, label="bias (Monte Carlo)")
+            ax.plot(m, [float(r["variance_mc"]) for r in rows], "o", color="C3", ms=3, label="variance (Monte Carlo)")
+        ax.plot(m, [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows], "ko", ms=3, mfc="none",
+                label="Monte Carlo risk - sigma^2 (sum)")
+        # Terms far below the total (a learned bias is ~1e-300) would squash the axis: show four decades.
+        top = max(approx + bias + var)
+        ax.set_ylim(top * 1e-4, top * 2)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("sketch size M")
         ax.set_ylabel("excess over noise floor")
         ax.set_title(f"risk decomposition at N = {parts.get('N')}, a = {parts['a']}", fontsize=10)
-        ax.legend(fontsize=7)
         ax.grid(True, which="both", alpha=0.25)
+    axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     save(fig, folder, "decomposition")
 
 
@@ -154,14 +162,16 @@ def frontier_plot(folder, frontier, fits):
                 xs = [lo * (hi / lo) ** (i / 20) for i in range(21)]
                 s, lp, th = float(f["slope"]), float(f["log_prefactor"]), float(f["theory"])
                 ax.plot(xs, [math.exp(lp) * v ** s for v in xs], "--", color=c, lw=2,
-                        label=f"fit slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}], theory {th:.3f}")
+                        label=f"fit slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}]")
+                y0 = math.exp(lp) * lo ** s
+                ax.plot(xs, [y0 * (v / lo) ** th for v in xs], ":", color="gray", lw=1.5, label=f"theory slope {th:.3f}")
     for ax, yl in ((a1, "compute-optimal excess risk R* - sigma^2"), (a2, "compute-optimal sketch size M*")):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("compute C = M x N (per-sample cost x samples)")
         ax.set_ylabel(yl)
         ax.grid(True, which="both", alpha=0.25)
-        ax.legend(fontsize=6.5)
+        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # below: never over data
     fig.suptitle("compute-optimal frontier (filled: optimum inside the M grid, used by the fit; hollow: at its edge)",
                  fontsize=10)
     save(fig, folder, "frontier")
@@ -214,6 +224,8 @@ def run_plots(folder):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("effective samples N_eff")
+    top = max(float(r[k + "_exact"]) for r in rows for k in ("approx", "bias", "variance"))
+    ax.set_ylim(top * 1e-4, top * 2)  # four decades: terms far below the total would squash the axis
     ax.set_ylabel("term of the excess risk")
     ax.set_title("risk decomposition: R = sigma^2 + approximation + bias + variance", fontsize=10)
     ax.legend(fontsize=7)
@@ -221,7 +233,75 @@ def run_plots(folder):
     save(fig, folder, "decomposition_vs_N")
 
 
+def overlay_plot(out, folders):
+    """Several runs (excess risk vs N_eff) or sweeps (each axis of slopes.csv) in one figure per axis."""
+    os.makedirs(out, exist_ok=True)
+    panels = defaultdict(list)  # axis -> [(label, x, y, se)]
+    for folder in folders:
+        name = os.path.basename(os.path.normpath(folder))
+        if os.path.exists(os.path.join(folder, "curves.csv")):
+            rows = read_csv(os.path.join(folder, "curves.csv"))
+            p = json.load(open(os.path.join(folder, "config.json")))["config"]["problem"]
+            s2 = float(rows[0]["sigma2"])
+            panels["N_eff"].append((f"{name} (a={p['a']}, M={p['M']})", [float(r["N_eff"]) for r in rows],
+                                    [float(r["risk_mc"]) - s2 for r in rows], [2 * float(r["risk_se"]) for r in rows]))
+        elif os.path.exists(os.path.join(folder, "slopes.csv")):
+            series = defaultdict(list)
+            for r in read_csv(os.path.join(folder, "slopes.csv")):
+                series[(r["axis"], r["group"])].append(r)
+            for (axis, group), rows in sorted(series.items()):
+                panels[axis].append((f"{name}: {group_label(group)}", [float(r["x"]) for r in rows],
+                                     [float(r["excess_mc"]) for r in rows], [2 * float(r["excess_se"]) for r in rows]))
+        else:
+            sys.exit(f"{folder}: neither a run (curves.csv) nor a finished sweep (slopes.csv)")
+    for axis, series in panels.items():
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        for label, x, y, se in series:
+            ax.errorbar(x, y, yerr=se, fmt="o-", ms=3, lw=1, capsize=2, label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("effective samples N_eff" if axis == "N_eff" else "sketch size M")
+        ax.set_ylabel("excess risk (Monte Carlo, ±2 SE)")
+        ax.set_title(f"{len(series)} series overlaid", fontsize=10)
+        ax.grid(True, which="both", alpha=0.25)
+        ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+        save(fig, out, f"overlay_vs_{axis}")
+
+
+def fit_plot(data_json, out_png):
+    """`sgdlaw fit --plot`: the data with the fitted law, and the relative residuals below."""
+    d = json.load(open(data_json))
+    x, y, pred = d["x"], d["y"], d["prediction"]
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.4, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    a1.plot(x, y, "o", ms=3, alpha=0.6, label="data")
+    order = sorted(range(len(x)), key=lambda i: x[i])
+    if d.get("markers"):  # a law of several variables: each row's prediction, not a curve in x
+        a1.plot(x, pred, "x", ms=4, color="C3", label=d["label"])
+    else:
+        a1.plot([x[i] for i in order], [pred[i] for i in order], "-", color="C3", lw=1.5, label=d["label"])
+    a1.set_xscale("log")
+    a1.set_yscale("log")
+    a1.set_ylabel(d["y_name"])
+    a1.set_title(d["title"], fontsize=10)
+    a1.grid(True, which="both", alpha=0.25)
+    a1.legend(fontsize=8)
+    a2.axhline(0, color="gray", lw=1)
+    a2.plot(x, [(yi - pi) / pi for yi, pi in zip(y, pred)], "o", ms=3, alpha=0.6)
+    a2.set_xlabel(d["x_name"])
+    a2.set_ylabel("relative residual")
+    a2.grid(True, which="both", alpha=0.25)
+    fig.savefig(out_png, dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    print(f"wrote {out_png}")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--fit":
+        fit_plot(sys.argv[2], sys.argv[3])
+        return
+    if len(sys.argv) >= 4 and sys.argv[1] == "--overlay":
+        overlay_plot(sys.argv[2], sys.argv[3:])
+        return
     if len(sys.argv) != 2:
         sys.exit("usage: plot_results.py <sweep or run folder>")
     folder = sys.argv[1]

@@ -317,3 +317,19 @@ TEST(Reliability, DefaultOutComesFromTheFileNameAndNeverReplacesAnotherRun) {
   ASSERT_EQ(cli("run --d 64 --M 8 --N 200 --trials 5 --quiet", dir, &err), 0) << err;
   EXPECT_TRUE(fs::exists(dir / "runs/run/curves.csv"));
 }
+
+TEST(Reliability, FitPlotAndOverlaysAreWritten) {
+  const fs::path dir = scratch("plots");
+  std::string err;
+  ASSERT_EQ(cli("fit " SGDLAW_SOURCE_DIR "/examples/power_law.csv --bootstrap 10 --plot fit.png", dir, &err), 0) << err;
+  EXPECT_GT(fs::file_size(dir / "fit.png"), 10000u);
+  ASSERT_EQ(cli("run " + kSmall + " --out r1", dir, &err), 0) << err;
+  ASSERT_EQ(cli("run " + kSmall + " --a 1.5 --out r2", dir, &err), 0) << err;
+  ASSERT_EQ(cli("plot r1 r2 --out ov", dir, &err), 0) << err;
+  EXPECT_GT(fs::file_size(dir / "ov/overlay_vs_N_eff.png"), 10000u);
+  ASSERT_EQ(cli("plot r1", dir, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(dir / "r1/risk_vs_N.png"));
+  EXPECT_TRUE(fs::exists(dir / "r1/decomposition_vs_N.png"));
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_EQ(e.path().string().find(".data-"), std::string::npos) << e.path();
+}

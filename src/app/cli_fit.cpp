@@ -1,4 +1,6 @@
 // `sgdlaw fit data.csv --model power|chinchilla ...`: scaling-law fits of a user's own measurements.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
@@ -10,10 +12,15 @@
 
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/fit/user_fits.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_table.hpp"
+
+#ifndef SGDLAW_SCRIPTS_DIR
+#define SGDLAW_SCRIPTS_DIR "scripts"
+#endif
 
 namespace sgdlaw {
 namespace {
@@ -24,6 +31,7 @@ struct FitOptions {
   double confidence = 0.95;
   std::uint32_t seed = 1;
   std::vector<double> budgets = {1e18, 1e20, 1e22, 1e24};
+  std::string plot;  // PNG of data, fit and residuals
 };
 
 template <class T>
@@ -32,6 +40,24 @@ std::vector<T> pick(const std::vector<T>& v, const std::vector<std::size_t>& idx
   out.reserve(idx.size());
   for (std::size_t i : idx) out.push_back(v[i]);
   return out;
+}
+
+// Draws data, fit and residuals with scripts/plot_results.py --fit (the same interpreter as `sgdlaw plot`).
+void plot_fit(const std::string& png, const nlohmann::json& data) {
+  const std::string tmp = png + ".data-" + std::to_string(::getpid()) + ".json";
+  write_file_atomically(tmp, data.dump());
+  const char* env_scripts = std::getenv("SGDLAW_SCRIPTS");
+  const std::string script = std::string(env_scripts ? env_scripts : SGDLAW_SCRIPTS_DIR) + "/plot_results.py";
+  const char* env_python = std::getenv("SGDLAW_PYTHON");
+  auto q = [](const std::string& s) {
+    std::string out = "'";
+    for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return out + "'";
+  };
+  const int status = std::system(
+      (q(env_python ? env_python : "/usr/bin/python3") + " " + q(script) + " --fit " + q(tmp) + " " + q(png)).c_str());
+  std::remove(tmp.c_str());
+  if (status != 0) throw std::runtime_error("the fit plot failed (it needs python3-matplotlib)");
 }
 
 void print_param(const char* name, double value, const Interval& iv, double level, std::size_t replicates) {
@@ -119,6 +145,17 @@ void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::st
       "  relative rms residual %.3g; standard errors from the covariance (curve_fit's pcov): A %.3g, "
       "alpha %.3g, B %.3g\n",
       f.rel_rms, std::sqrt(f.cov[0][0]), std::sqrt(f.cov[1][1]), std::sqrt(f.cov[2][2]));
+  if (!o.plot.empty()) {
+    std::vector<double> pred;
+    for (double xi : x) pred.push_back(f.A * std::pow(xi, -f.alpha) + f.B);
+    plot_fit(o.plot, {{"x", x},
+                      {"y", y},
+                      {"prediction", pred},
+                      {"x_name", o.x},
+                      {"y_name", o.y},
+                      {"label", format_printf("%.4g %s^-%.4f + %.4g", f.A, o.x.c_str(), f.alpha, f.B)},
+                      {"title", "power-law fit of " + o.y + " vs " + o.x}});
+  }
   if (!o.out.empty()) {
     nlohmann::json j = {{"model", "power"},
                         {"alpha", {{"value", f.alpha}, {"ci", ci_json(ial, bal.size())}}},
@@ -199,6 +236,19 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
     std::printf("  C = %.3g: N_opt = %.4g, D_opt = %.4g, D/N = %.3g, loss %.4g\n", C, n_opt, d_opt, d_opt / n_opt,
                 f.E + f.A / std::pow(n_opt, f.alpha) + f.B / std::pow(d_opt, f.beta));
   }
+  if (!o.plot.empty()) {
+    std::vector<double> pred;
+    for (std::size_t i = 0; i < N.size(); ++i)
+      pred.push_back(f.E + f.A / std::pow(N[i], f.alpha) + f.B / std::pow(D[i], f.beta));
+    plot_fit(o.plot, {{"x", N},
+                      {"y", L},
+                      {"prediction", pred},
+                      {"x_name", o.n},
+                      {"y_name", o.loss},
+                      {"markers", true},
+                      {"label", format_printf("prediction E + A/N^%.3f + B/D^%.3f", f.alpha, f.beta)},
+                      {"title", "Chinchilla fit of " + o.loss}});
+  }
   if (!o.out.empty()) {
     nlohmann::json j = {{"model", "chinchilla"}, {"E", f.E},       {"A", f.A},   {"B", f.B},
                         {"alpha", f.alpha},      {"beta", f.beta}, {"a", f.a()}, {"a_ci", ci_json(ia, reps)},
@@ -227,6 +277,7 @@ void register_fit_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", o->seed, "bootstrap seed");
   cmd->add_option("--budgets", o->budgets, "chinchilla: compute budgets C to tabulate");
   cmd->add_option("--out", o->out, "also write the fit as JSON here");
+  cmd->add_option("--plot", o->plot, "also draw data, fit and relative residuals into this PNG (matplotlib)");
   cmd->callback([o, &exit_code]() {
     exit_code = guarded("fit", [&]() {
       for (double C : o->budgets)
