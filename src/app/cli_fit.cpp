@@ -175,6 +175,21 @@ void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::st
   }
 }
 
+void plot_chinchilla(const FitOptions& o, const ChinchillaFit& f, const std::vector<double>& N,
+                     const std::vector<double>& D, const std::vector<double>& L) {
+  std::vector<double> pred;
+  for (std::size_t i = 0; i < N.size(); ++i)
+    pred.push_back(f.E + f.A / std::pow(N[i], f.alpha) + f.B / std::pow(D[i], f.beta));
+  plot_fit(o.plot, {{"x", N},
+                    {"y", L},
+                    {"prediction", pred},
+                    {"x_name", o.n},
+                    {"y_name", o.loss},
+                    {"markers", true},
+                    {"label", format_printf("prediction E + A/N^%.3f + B/D^%.3f", f.alpha, f.beta)},
+                    {"title", "Chinchilla fit of " + o.loss}});
+}
+
 void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<std::string>& groups) {
   const std::vector<std::size_t> rows = usable_rows(t, {o.n, o.d, o.loss}, 6);
   const auto N = pick(t.numbers_or_nan(o.n), rows), D = pick(t.numbers_or_nan(o.d), rows),
@@ -236,19 +251,7 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
     std::printf("  C = %.3g: N_opt = %.4g, D_opt = %.4g, D/N = %.3g, loss %.4g\n", C, n_opt, d_opt, d_opt / n_opt,
                 f.E + f.A / std::pow(n_opt, f.alpha) + f.B / std::pow(d_opt, f.beta));
   }
-  if (!o.plot.empty()) {
-    std::vector<double> pred;
-    for (std::size_t i = 0; i < N.size(); ++i)
-      pred.push_back(f.E + f.A / std::pow(N[i], f.alpha) + f.B / std::pow(D[i], f.beta));
-    plot_fit(o.plot, {{"x", N},
-                      {"y", L},
-                      {"prediction", pred},
-                      {"x_name", o.n},
-                      {"y_name", o.loss},
-                      {"markers", true},
-                      {"label", format_printf("prediction E + A/N^%.3f + B/D^%.3f", f.alpha, f.beta)},
-                      {"title", "Chinchilla fit of " + o.loss}});
-  }
+  if (!o.plot.empty()) plot_chinchilla(o, f, N, D, L);
   if (!o.out.empty()) {
     nlohmann::json j = {{"model", "chinchilla"}, {"E", f.E},       {"A", f.A},   {"B", f.B},
                         {"alpha", f.alpha},      {"beta", f.beta}, {"a", f.a()}, {"a_ci", ci_json(ia, reps)},
