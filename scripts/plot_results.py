@@ -146,6 +146,12 @@ def frontier_plot(folder, frontier, fits):
             lab = f"{group_label(group)} {'Monte Carlo' if mk else 'exact'}"
             if mk:  # filled: optimum inside the M grid (used by the fit); hollow: at its edge
                 inner = [r["interior"] == "1" for r in rows]
+                if rows and rows[0].get("excess_star_lo"):  # bootstrap interval of R* at each budget
+                    lo_ = [float(r["excess_star_lo"]) for r in rows]
+                    hi_ = [float(r["excess_star_hi"]) for r in rows]
+                    a1.errorbar(cs, rs, yerr=[[max(0.0, y - l) for y, l in zip(rs, lo_)],
+                                              [max(0.0, h - y) for y, h in zip(rs, hi_)]],
+                                fmt="none", ecolor=c, elinewidth=0.8, capsize=2)
                 for ax, ys in ((a1, rs), (a2, ms)):
                     ax.plot(cs, ys, "-", color=c, lw=1, label=lab)
                     ax.plot([x for x, i in zip(cs, inner) if i], [y for y, i in zip(ys, inner) if i], "o", color=c, ms=4)

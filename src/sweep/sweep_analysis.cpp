@@ -163,7 +163,9 @@ class SweepAnalyzer {
         slopes_({"group", "axis", "x", "excess_mc", "excess_se", "excess_exact", "local_slope_mc", "local_slope_exact",
                  "in_regime"},
                 6),
-        frontier_({"group", "budget", "m_star", "excess_star", "interior", "source"}, 6) {}
+        frontier_(
+            {"group", "budget", "m_star", "excess_star", "interior", "source", "excess_star_lo", "excess_star_hi"}, 6) {
+  }
 
   // One scaling axis (M at the largest N, or N_eff at the largest M) of every group of a grid.
   struct Axis {
@@ -273,6 +275,24 @@ class SweepAnalyzer {
 
   void frontier_of_group(const std::string& group, const std::vector<const SweepPoint*>& pts);
 
+  // frontier.csv rows: Monte Carlo (with a bootstrap interval of R* at each budget) and exact.
+  void write_frontier_rows(const std::string& group, const Frontier& fr, const Frontier& fe,
+                           const std::vector<std::vector<double>>& per_budget) {
+    for (const auto* fx : {&fr, &fe})
+      for (std::size_t i = 0; i < fx->points.size(); ++i) {
+        const FrontierPoint& q = fx->points[i];
+        frontier_.cell(group).cell(q.budget).cell(q.m_star).cell(q.excess_star);
+        frontier_.cell(q.interior ? "1" : "0").cell(fx == &fr ? "monte_carlo" : "exact");
+        if (fx == &fr && i < per_budget.size() && !per_budget[i].empty()) {
+          const Interval iv = percentile_interval(per_budget[i], f_.confidence);
+          frontier_.cell(iv.lo).cell(iv.hi);
+        } else {
+          frontier_.empty_cell().empty_cell();
+        }
+        frontier_.end_row();
+      }
+  }
+
   const SweepSpec& spec_;
   const FitSpec& f_;
   std::map<std::string, PointData> data_;  // by point name
@@ -321,11 +341,6 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
   };
   const Frontier fr = frontier_of(s.means());
   const Frontier fe = frontier_of(s.y_exact);
-  for (const auto* fx : {&fr, &fe})
-    for (const FrontierPoint& q : fx->points) {
-      frontier_.cell(group).cell(q.budget).cell(q.m_star).cell(q.excess_star);
-      frontier_.cell(q.interior ? "1" : "0").cell(fx == &fr ? "monte_carlo" : "exact").end_row();
-    }
   const double a = pts[0]->config.a, b = pts[0]->config.b;
   FitRow mrow = fit_row(group, "M* vs C", "frontier"), rrow = fit_row(group, "R*-sigma2 vs C", "frontier");
   mrow.slope = -fr.m_star_fit.exponent;
@@ -343,12 +358,16 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
     mrow.x_hi = rrow.x_hi = fr.points.back().budget;
   }
   std::vector<double> bm, br;
+  std::vector<std::vector<double>> per_budget(fr.points.size());  // replicates of R* at each budget
   if (f_.bootstrap > 0)
     for (const auto& idx : bootstrap_trial_indices(s.trials(), f_.bootstrap, f_.bootstrap_seed, s.per_sketch)) {
       const Frontier fb = frontier_of(s.means(idx));
       bm.push_back(fb.ok ? -fb.m_star_fit.exponent : NAN);
       br.push_back(fb.ok ? -fb.excess_star_fit.exponent : NAN);
+      for (std::size_t i = 0; i < per_budget.size() && i < fb.points.size(); ++i)
+        per_budget[i].push_back(fb.points[i].excess_star);
     }
+  write_frontier_rows(group, fr, fe, per_budget);
   fill_interval(mrow, bm, f_.confidence);
   fill_interval(rrow, br, f_.confidence);
   fits_.push_back(mrow);
