@@ -1,10 +1,13 @@
 // `sgdlaw sweep file.toml [--key value ...] [--shard i/n] [--analyze-only]`
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "cli_commands.hpp"
+#include "progress_bar.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
@@ -124,10 +127,22 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       if (!opts->out.empty()) set_sweep_out(spec, opts->out);
       SweepRunOptions ro;
       if (!opts->shard.empty()) parse_shard(opts->shard, ro);
-      ro.log = [](const std::string& line) {
+      // On a terminal, the point running now shows a progress bar (erased before its log line).
+      auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+      const bool tty = ::isatty(STDERR_FILENO) != 0;
+      ro.log = [bar, tty](const std::string& line) {
+        if (*bar) {
+          std::fprintf(stderr, "\r\033[K");
+          bar->reset();
+        }
         std::fprintf(stderr, "%s\n", line.c_str());
         std::fflush(stderr);
       };
+      if (tty)
+        ro.point_progress = [bar](const std::string& name, std::int64_t done, std::int64_t total) {
+          if (!*bar) *bar = std::make_unique<ProgressBar>(true, "trials of " + name);
+          (*bar)->update(done, total);
+        };
       auto tables_and_fits = [&](const SweepSpec& sp) { write_tables_and_fits(sp, opts->no_fit); };
       if (launched_under_mpi() && !opts->analyze_only) {
         if (!opts->shard.empty()) throw ConfigError("--shard and mpirun do not mix: MPI spreads the work itself");

@@ -180,6 +180,11 @@ class SweepProgress {
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };
 
+ProgressFn point_progress(const SweepRunOptions& opt, const std::string& name) {
+  if (!opt.point_progress) return nullptr;
+  return [&opt, name](std::int64_t done, std::int64_t total) { opt.point_progress(name, done, total); };
+}
+
 }  // namespace
 
 SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& options) {
@@ -236,7 +241,7 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
     RunMeta meta{version_string(), -1.0, "sweep " + spec.source + " point " + p.name};
     progress->finished(p.config);  // counted before the point's log line, which reports it done
     complete_point(
-        p, tag, meta, [&]() { return run_simulation(p.config); }, opt, s);
+        p, tag, meta, [&]() { return run_simulation(p.config, point_progress(opt, p.name)); }, opt, s);
   }
   return s;
 }

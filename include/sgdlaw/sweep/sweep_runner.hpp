@@ -20,6 +20,8 @@ PointState point_state(const SweepPoint& p);
 struct SweepRunOptions {
   std::int64_t shard_index = 0, shard_count = 1;  // run the points assign_points gives this shard
   std::function<void(const std::string&)> log;    // one line per point
+  // Trials done within the point running now (point name, done, total), a few times a second.
+  std::function<void(const std::string&, std::int64_t, std::int64_t)> point_progress;
 };
 
 struct SweepRunSummary {
