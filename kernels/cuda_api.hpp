@@ -96,6 +96,8 @@ struct SgdLaunch {
   std::int64_t n_checkpoints = 0;
   double sigma2 = 0.0;
   bool split = true;
+  std::int64_t dataset = 0;  // finite dataset (data_reuse.hpp); 0 = fresh samples
+  int sampling = 0;          // SamplingKind
 };
 
 // Runs `count` trials of the reduced SGD for one sketch in one launch (the shape kernels/launch_shape.hpp

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "sgd_team.hpp"
+#include "sgdlaw/core/data_reuse.hpp"
 #include "sgdlaw/core/philox_normals.hpp"
 #include "sgdlaw/core/schedule.hpp"
 #include "sgdlaw/core/sgd_step.hpp"
@@ -41,6 +42,7 @@ struct SgdArgs {
   double* bias = nullptr;                     // same, when split
   double* variance = nullptr;                 // same, when split
   double* state = nullptr;                    // kGlobal: 2 M doubles per trial (eb, ev)
+  DataReuse reuse;                            // finite dataset (n = 0: every sample fresh)
 };
 
 // Shared memory per block: the team mechanism's slots, then per team the noise chunk and 2 B residuals.
@@ -159,8 +161,10 @@ class SgdTrial {
     }
   }
 
+  // The normals of step-sample `sample`: those of the dataset sample it uses (itself without a finite dataset).
   SGDLAW_HD Normals4 normals(std::int64_t q, std::uint64_t sample) const {
-    return normals4(A_.seed, trial_, static_cast<std::uint32_t>(q), sample, Purpose::kFeatures);
+    return normals4(A_.seed, trial_, static_cast<std::uint32_t>(q), data_index(A_.reuse, trial_, sample),
+                    Purpose::kFeatures);
   }
 
   // The team draws the label noise of samples [chunk * kNoiseChunk, ...) into shared memory, in the planar
@@ -177,6 +181,10 @@ class SgdTrial {
   }
 
   SGDLAW_HD double noise_of(std::uint64_t sample) {
+    // A finite dataset visits samples out of order: each thread draws sample i's noise itself (the number the
+    // chunked path gives for sample i).
+    if (A_.reuse.n > 0)
+      return seff_ * static_cast<double>(label_noise_normal(A_.seed, trial_, data_index(A_.reuse, trial_, sample)));
     const std::uint64_t chunk = sample / static_cast<std::uint64_t>(kNoiseChunk);  // a shift
     if (chunk != noise_chunk_) {  // uniform across the team: every thread asks for the same samples
       noise_chunk_ = chunk;

@@ -68,6 +68,7 @@ void run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& s
   A.bias = bias_d.data();
   A.variance = var_d.data();
   A.state = state.data();
+  A.reuse = {L.dataset, static_cast<SamplingKind>(L.sampling), L.seed};
   kern::dispatch_variant(shape, L.split, L.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
     auto* kernel = &reduced_sgd_kernel<decltype(team)::value, decltype(st)::value, decltype(k)::value,
                                        decltype(split)::value, decltype(batched)::value>;

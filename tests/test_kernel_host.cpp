@@ -62,6 +62,7 @@ HostRun run_on_host(const RunPlan& plan, const kern::LaunchShape& shape) {
   A.bias = out.bias.data();
   A.variance = out.variance.data();
   A.state = state.data();
+  A.reuse = data_reuse_of(c);
   kern::dispatch_variant(
       shape, c.decomposition, c.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
         kern::host_launch(
@@ -145,6 +146,21 @@ TEST(KernelHost, LargeMPathWithGlobalStateMatchesCpu) {
           kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64);
       expect_same_as_cpu(c, shape, "block global");
     }
+}
+
+TEST(KernelHost, FiniteDatasetsMatchCpu) {
+  for (SamplingKind sampling : {SamplingKind::kEpochs, SamplingKind::kReplacement}) {
+    Config c = kernel_config(37, 1, true);
+    c.dataset = 23;  // about 5 passes
+    c.sampling = sampling;
+    expect_same_as_cpu(c,
+                       kern::make_shape(kern::TeamKind::kWarp, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64),
+                       sampling == SamplingKind::kEpochs ? "warp epochs" : "warp replacement");
+    c.batch = 2;
+    c.N = 240;
+    expect_same_as_cpu(c, kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64),
+                       "global, B = 2");
+  }
 }
 
 TEST(KernelHost, ShapesChosenByM) {

@@ -76,6 +76,12 @@ void print_summary(const RunResult& r, double wall) {
   std::printf(
       "  final: sigma^2 %.4g + approx %.4g + bias %.4g + variance %.4g (exact); max |z| over %zu checkpoints %.2f\n",
       c.sigma * c.sigma, last.approx_exact, last.bias_exact, last.variance_exact, n, max_z);
+  if (c.dataset > 0)
+    std::printf(
+        "  finite dataset: %lld samples, %.3g passes (%s); the exact column is the fresh-data (one-pass) risk,\n"
+        "  not this run's: with reuse only the Monte Carlo columns apply, and z is not a check\n",
+        static_cast<long long>(c.dataset), static_cast<double>(c.N) / static_cast<double>(c.dataset),
+        to_string(c.sampling));
 }
 
 }  // namespace

@@ -62,6 +62,8 @@ class CudaBackend final : public Backend {
       L.n_checkpoints = n_ck;
       L.sigma2 = c.sigma * c.sigma;
       L.split = out.has_decomposition;
+      L.dataset = c.dataset;
+      L.sampling = static_cast<int>(c.sampling);
       const std::int64_t row = g - first;
       cuda::run_reduced_sgd(session_, L, ds, ustar, approx, out.risk_row(row), out.bias_row(row),
                             out.variance_row(row));

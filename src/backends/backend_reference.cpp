@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sgdlaw/backends/backend.hpp"
+#include "sgdlaw/core/data_reuse.hpp"
 #include "sgdlaw/core/normal_fill.hpp"
 
 namespace sgdlaw {
@@ -49,7 +50,8 @@ void run_literal_trial(const RunPlan& plan, std::uint32_t trial, double* risk, d
       grad_b.setZero();
       grad_v.setZero();
       for (std::int64_t b = 0; b < c.batch; ++b) {
-        const auto sample = static_cast<std::uint64_t>(t * c.batch + b);
+        // The dataset sample this step-sample uses (with a finite dataset, the same x and eps on every pass).
+        const std::uint64_t sample = data_index(data_reuse_of(c), trial, static_cast<std::uint64_t>(t * c.batch + b));
         fill_normals(c.seed, trial, sample, Purpose::kCovariates, c.d, g.data());
         for (std::int64_t i = 0; i < c.d; ++i) {
           const double gi = static_cast<double>(g[i]);

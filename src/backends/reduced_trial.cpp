@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "sgdlaw/core/data_reuse.hpp"
 #include "sgdlaw/core/normal_fill.hpp"
 #include "sgdlaw/core/sgd_step.hpp"
 
@@ -30,6 +31,7 @@ struct TrialState {
   std::vector<double> sqrt_mu, eb, ev;
   std::vector<float> g0, g1, noise;
   std::uint64_t noise_chunk = ~std::uint64_t{0};
+  DataReuse reuse;
 
   TrialState(const Config& cfg, const Schedule& sched, const SketchSetup& s, std::uint32_t g, bool do_split,
              const TrialTarget& target)
@@ -44,16 +46,25 @@ struct TrialState {
         ev(do_split ? static_cast<std::size_t>(m) : 0, 0.0),
         g0(static_cast<std::size_t>(normal_buffer_size(m))),
         g1(g0.size()),
-        noise(static_cast<std::size_t>(normal_buffer_size(kNoiseChunk))) {
+        noise(static_cast<std::size_t>(normal_buffer_size(kNoiseChunk))),
+        reuse(data_reuse_of(cfg)) {
     for (std::int64_t j = 0; j < m; ++j) {
       sqrt_mu[j] = std::sqrt(s.mu[j]);
       eb[j] = -target.ustar[j];
     }
   }
 
-  void features(std::uint64_t sample, float* g) const { fill_normals(c.seed, trial, sample, Purpose::kFeatures, m, g); }
+  // The dataset sample that step-sample `sample` uses (itself without a finite dataset).
+  std::uint64_t index(std::uint64_t sample) const { return data_index(reuse, trial, sample); }
+
+  void features(std::uint64_t sample, float* g) const {
+    fill_normals(c.seed, trial, index(sample), Purpose::kFeatures, m, g);
+  }
 
   double noise_of(std::uint64_t sample) {
+    // A finite dataset visits samples out of order: the noise of sample i directly (the same number the
+    // chunked path gives for sample i, so pass 0 of `epochs` equals the fresh run bit for bit).
+    if (reuse.n > 0) return sigma_eff * static_cast<double>(label_noise_normal(c.seed, trial, index(sample)));
     if (sample / kNoiseChunk != noise_chunk) {
       noise_chunk = sample / kNoiseChunk;
       fill_normals(c.seed, trial, noise_chunk, Purpose::kLabelNoise, kNoiseChunk, noise.data());

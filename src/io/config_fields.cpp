@@ -120,6 +120,15 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
                          &Config::power_p, non_negative, "power_p >= 0"));
   d.push_back(
       real_field("power_t0", "sgd", "power schedule time scale t0 > 0", &Config::power_t0, positive, "power_t0 > 0"));
+  d.push_back(int_field("dataset", "sgd",
+                        "finite dataset of n samples, reused over N / n passes (multi-pass SGD); 0 = every sample "
+                        "fresh (one pass)",
+                        &Config::dataset, 0, std::int64_t{1} << 50, "0 <= dataset <= 2^50"));
+  d.push_back(choice_field("sampling", "sgd",
+                           "with a finite dataset: epochs (each pass a fresh random order; the first in order) or "
+                           "replacement (each step draws an index uniformly)",
+                           &Config::sampling,
+                           {{"epochs", SamplingKind::kEpochs}, {"replacement", SamplingKind::kReplacement}}));
 }
 
 void add_run_fields(std::vector<FieldDef>& d) {

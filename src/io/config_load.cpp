@@ -37,6 +37,8 @@ const char* to_string(TrialsOutput t) {
   return t == TrialsOutput::kNone ? "none" : t == TrialsOutput::kFinal ? "final" : "all";
 }
 
+const char* to_string(SamplingKind s) { return s == SamplingKind::kEpochs ? "epochs" : "replacement"; }
+
 std::string canonical_key(const std::string& key) { return key == "B" ? "batch" : key; }
 
 const std::vector<FieldSpec>& config_fields() {

@@ -148,6 +148,13 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
              ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
                "are iterates in the middle of the horizon-N schedule"
              : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+    if (r.plan.config.dataset > 0)
+      j["derived"]["exact_columns_note"] =
+          "finite dataset of " + std::to_string(r.plan.config.dataset) + " samples (" +
+          format_g(static_cast<double>(r.plan.config.N) / static_cast<double>(r.plan.config.dataset), 4) +
+          " passes): reuse correlates the iterate with the data, so no exact recursion applies; the *_exact "
+          "columns are the fresh-data (one-pass) expected risk, for comparison, and the Monte Carlo columns are "
+          "the answer";
     j["files"] = {{"curves.csv", file_digest((tmp / "curves.csv").string())}};
     if (r.plan.config.write_trials != TrialsOutput::kNone)
       j["files"]["trials.csv"] = file_digest((tmp / "trials.csv").string());

@@ -10,7 +10,8 @@ enum class SketchKind { kGaussian, kIdentity };
 enum class PriorMode { kPerTrial, kFixed };
 enum class ScheduleKind { kGeometric, kConstant, kPower };
 enum class CovariateKind { kGaussian, kRademacher };
-enum class TrialsOutput { kNone, kFinal, kAll };  // trials.csv: none, final checkpoint only, every checkpoint
+enum class SamplingKind { kEpochs, kReplacement };  // finite datasets (data_reuse.hpp)
+enum class TrialsOutput { kNone, kFinal, kAll };    // trials.csv: none, final checkpoint only, every checkpoint
 
 struct Config {
   // problem
@@ -31,6 +32,8 @@ struct Config {
   std::int64_t phase_length = 0;  // geometric: steps per phase; 0 = steps / log2(steps)
   double power_p = 0.5;           // power: gamma_t = gamma (1 + t / t0)^-p
   double power_t0 = 100.0;
+  std::int64_t dataset = 0;  // finite dataset of n samples reused over N / n passes; 0 = fresh samples
+  SamplingKind sampling = SamplingKind::kEpochs;
 
   // run
   std::int64_t trials = 100;  // per sketch
@@ -55,5 +58,6 @@ const char* to_string(PriorMode);
 const char* to_string(ScheduleKind);
 const char* to_string(CovariateKind);
 const char* to_string(TrialsOutput);
+const char* to_string(SamplingKind);
 
 }  // namespace sgdlaw

@@ -34,6 +34,8 @@ enum class Purpose : std::uint32_t {
   kSketch = 5,          // Gaussian sketch entries, keyed by sketch index
   kCovariates = 6,      // reference path: x in d dimensions
   kCovariateNoise = 7,  // reference path: eps
+  kDataOrder = 8,       // finite dataset, epochs: the key of pass e's permutation
+  kDataIndex = 9,       // finite dataset, with replacement: the index of each step-sample
 };
 
 struct PhiloxWords {
