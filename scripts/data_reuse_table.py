@@ -38,16 +38,16 @@ def main():
     f["ratio"] = f["excess"] / f["excess_fresh"]
     lines = ["# Data reuse: measured", "",
              "Fixed budget N = 16384 samples processed (identity sketch, M = d = 1024, 100 trials, geometric schedule):",
-             "", "| a | passes | unique n | excess R - sigma^2 (MC +- SE) | one pass over N fresh | ratio |",
-             "|---|---|---|---|---|---|"]
-    budget = f[f["grid"] == "passes"].sort_values(["a", "passes"])
+             "", "| a | b | passes | unique n | excess R - sigma^2 (MC +- SE) | one pass over N fresh | ratio |",
+             "|---|---|---|---|---|---|---|"]
+    budget = f[f["grid"].str.startswith("passes")].sort_values(["a", "b", "passes"])
     for _, r in budget.iterrows():
-        lines.append(f"| {r['a']:g} | {r['passes']:g} | {r['n']} | {r['excess']:.4f} +- {r['risk_se']:.4f} | "
+        lines.append(f"| {r['a']:g} | {r['b']:g} | {r['passes']:g} | {r['n']} | {r['excess']:.4f} +- {r['risk_se']:.4f} | "
                      f"{r['excess_fresh']:.4f} | {r['ratio']:.3f} |")
     lines += ["", "4 passes over n samples (N = 4 n): excess risk against the unique data n:", "",
               "| a | fitted slope vs n (4 passes) | slope vs N of one pass over N fresh (exact) | theory (1 - b)/a |",
               "|---|---|---|---|"]
-    fixed = f[f["grid"].str.startswith("n")]
+    fixed = f[f["grid"].str.match(r"n\d")]
     for a, g in fixed.groupby("a"):
         g = g.sort_values("n")
         s_reuse = slope(g["n"], g["excess"])
@@ -58,9 +58,9 @@ def main():
         out.write(text)
     print(text)
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    for a, g in budget.groupby("a"):
+    for (a, b), g in budget.groupby(["a", "b"]):
         ax.errorbar(g["passes"], g["ratio"], yerr=2 * g["risk_se"] / g["excess_fresh"], fmt="o-", ms=4, capsize=2,
-                    label=f"a = b = {a:g}")
+                    label=f"a = {a:g}, b = {b:g}")
     ax.axhline(1, color="gray", lw=1, ls=":")
     ax.axvline(4, color="gray", lw=0.8, ls="--", label="4 passes")
     ax.set_xscale("log", base=2)
