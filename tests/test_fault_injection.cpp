@@ -16,23 +16,16 @@
 #include <thread>
 #include <vector>
 
+#include "test_helpers.hpp"
+
 extern char** environ;
 
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("sgdlaw_fault_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_fault", name); }
+using sgdlaw::testing::slurp;
 
 // Starts `sgdlaw args...` in `dir` with output to dir/child.log; returns its pid.
 pid_t spawn(const fs::path& dir, std::vector<std::string> args) {

@@ -1,8 +1,12 @@
 #pragma once
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "sgdlaw/io/config_load.hpp"
@@ -61,6 +65,21 @@ m_axis_grid = "g"
 frontier_grid = "g"
 bootstrap = 50
 )";
+
+// A fresh empty folder under the temp directory, unique per test process: <prefix>_<name>_<pid>.
+inline std::filesystem::path scratch_dir(const std::string& prefix, const std::string& name) {
+  const std::filesystem::path d =
+      std::filesystem::temp_directory_path() / (prefix + "_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+// A whole file's bytes ("" when it cannot be read).
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
 
 inline double rel_diff(double x, double y) { return std::fabs(x - y) / std::max(std::fabs(y), 1e-300); }
 

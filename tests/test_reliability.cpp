@@ -23,17 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("sgdlaw_rel_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_rel", name); }
+using sgdlaw::testing::slurp;
 
 // Runs the CLI in `dir`; returns the exit code, stderr in *err.
 int cli(const std::string& args, const fs::path& dir, std::string* err) {
