@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -310,6 +311,8 @@ TEST(Reliability, DefaultOutComesFromTheFileNameAndNeverReplacesAnotherRun) {
 }
 
 TEST(Reliability, FitPlotAndOverlaysAreWritten) {
+  if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0)
+    GTEST_SKIP() << "no python3-matplotlib here (bash scripts/install_deps.sh installs it)";
   const fs::path dir = scratch("plots");
   std::string err;
   ASSERT_EQ(cli("fit " SGDLAW_SOURCE_DIR "/examples/power_law.csv --bootstrap 10 --plot fit.png", dir, &err), 0) << err;
