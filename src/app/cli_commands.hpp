@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -25,6 +26,13 @@ void register_plot_command(CLI::App& app, int& exit_code);
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage);
 RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std::string>& storage);
 void register_info_command(CLI::App& app, int& exit_code);
+
+// A word for /bin/sh: as it is when it holds only safe characters, else single-quoted.
+std::string shell_quote(const std::string& word);
+
+// Runs scripts/plot_results.py (SGDLAW_SCRIPTS, else the source tree's scripts/) with /usr/bin/python3
+// (SGDLAW_PYTHON overrides) and these arguments; throws when the script is missing, returns its exit status.
+int run_plot_script(const std::vector<std::string>& args);
 
 // The command line this process was started with (shell-quoted where needed), for config.json.
 void set_command_line(int argc, char** argv);

@@ -18,10 +18,6 @@
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_table.hpp"
 
-#ifndef SGDLAW_SCRIPTS_DIR
-#define SGDLAW_SCRIPTS_DIR "scripts"
-#endif
-
 namespace sgdlaw {
 namespace {
 
@@ -46,16 +42,13 @@ std::vector<T> pick(const std::vector<T>& v, const std::vector<std::size_t>& idx
 void plot_fit(const std::string& png, const nlohmann::json& data) {
   const std::string tmp = png + ".data-" + std::to_string(::getpid()) + ".json";
   write_file_atomically(tmp, data.dump());
-  const char* env_scripts = std::getenv("SGDLAW_SCRIPTS");
-  const std::string script = std::string(env_scripts ? env_scripts : SGDLAW_SCRIPTS_DIR) + "/plot_results.py";
-  const char* env_python = std::getenv("SGDLAW_PYTHON");
-  auto q = [](const std::string& s) {
-    std::string out = "'";
-    for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-    return out + "'";
-  };
-  const int status = std::system(
-      (q(env_python ? env_python : "/usr/bin/python3") + " " + q(script) + " --fit " + q(tmp) + " " + q(png)).c_str());
+  int status = 0;
+  try {
+    status = run_plot_script({"--fit", tmp, png});
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
   std::remove(tmp.c_str());
   if (status != 0) throw std::runtime_error("the fit plot failed (it needs python3-matplotlib)");
 }

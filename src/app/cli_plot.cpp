@@ -11,20 +11,7 @@
 
 #include "cli_commands.hpp"
 
-#ifndef SGDLAW_SCRIPTS_DIR
-#define SGDLAW_SCRIPTS_DIR "scripts"
-#endif
-
 namespace sgdlaw {
-namespace {
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char ch : s) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return out + "'";
-}
-
-}  // namespace
 
 void register_plot_command(CLI::App& app, int& exit_code) {
   auto folders = std::make_shared<std::vector<std::string>>();
@@ -42,15 +29,10 @@ void register_plot_command(CLI::App& app, int& exit_code) {
         if (!fs::exists(fs::path(folder) / "curves.csv") && !fs::exists(fs::path(folder) / "sweep.csv"))
           throw ConfigError("plot: '" + folder + "' holds neither curves.csv (a run) nor sweep.csv (a sweep)");
       }
-      const char* env_scripts = std::getenv("SGDLAW_SCRIPTS");
-      const std::string script = std::string(env_scripts ? env_scripts : SGDLAW_SCRIPTS_DIR) + "/plot_results.py";
-      if (!fs::exists(script))
-        throw std::runtime_error("plot script not found at " + script + " (set SGDLAW_SCRIPTS to the scripts/ folder)");
-      const char* env_python = std::getenv("SGDLAW_PYTHON");
-      std::string cmdline = shell_quote(env_python ? env_python : "/usr/bin/python3") + " " + shell_quote(script);
-      if (folders->size() > 1) cmdline += " --overlay " + shell_quote(*out);
-      for (const std::string& folder : *folders) cmdline += " " + shell_quote(folder);
-      const int status = std::system(cmdline.c_str());
+      std::vector<std::string> args;
+      if (folders->size() > 1) args = {"--overlay", *out};
+      args.insert(args.end(), folders->begin(), folders->end());
+      const int status = run_plot_script(args);
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw std::runtime_error(
             "the plot script failed (its message is above; it needs python3-matplotlib, "

@@ -10,6 +10,8 @@ std::string& stored() {
   return s;
 }
 
+}  // namespace
+
 std::string shell_quote(const std::string& a) {
   if (!a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%") ==
                         std::string::npos)
@@ -18,8 +20,6 @@ std::string shell_quote(const std::string& a) {
   for (char ch : a) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
   return q + "'";
 }
-
-}  // namespace
 
 void set_command_line(int argc, char** argv) {
   std::string s;
