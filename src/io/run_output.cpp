@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "config_fields.hpp"
+#include "sgdlaw/core/fnv1a.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
@@ -79,14 +80,11 @@ void write_trials_csv(const RunResult& r, const fs::path& path) {
 std::string file_digest(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error("cannot read " + path);
-  std::uint64_t h = 1469598103934665603ull;
+  std::uint64_t h = kFnv1aOffset;
   char buf[1 << 16];
   while (f) {
     f.read(buf, sizeof buf);
-    for (std::streamsize i = 0; i < f.gcount(); ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
+    h = fnv1a(buf, static_cast<std::size_t>(f.gcount()), h);
   }
   return format_hex64(h);
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sgdlaw/core/fnv1a.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/run_output.hpp"
 
@@ -19,12 +20,7 @@ std::uint64_t config_hash(const Config& c) {
   Config k = c;
   k.progress = true;  // presentation-only fields do not change results
   k.threads = 0;
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : config_json(k)) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  return h;
+  return fnv1a(config_json(k));
 }
 
 std::string chunk_path(const Config& c, const TrialChunk& chunk) {
@@ -37,14 +33,6 @@ struct Header {
   std::int64_t first, count, checkpoints, split;
   std::uint64_t checksum;  // FNV-1a of the header (this field zero) and the payload
 };
-
-std::uint64_t fnv1a(const char* p, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(p[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 std::uint64_t chunk_checksum(const std::string& bytes) {
   Header h{};

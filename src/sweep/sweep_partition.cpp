@@ -6,6 +6,7 @@
 #include <numeric>
 #include <queue>
 
+#include "sgdlaw/core/fnv1a.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/run_output.hpp"
 
@@ -70,18 +71,11 @@ std::vector<WorkUnit> plan_units(const SweepSpec& spec, const std::vector<std::s
 }
 
 std::string sweep_fingerprint(const SweepSpec& spec) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  auto mix = [&](const std::string& s) {
-    for (unsigned char ch : s) {
-      h ^= ch;
-      h *= 1099511628211ull;
-    }
-  };
+  std::uint64_t h = kFnv1aOffset;
   for (const SweepPoint& p : spec.points) {
     Config c = p.config;
     c.out.clear();
-    mix(p.name);
-    mix(config_json(c));
+    h = fnv1a(config_json(c), fnv1a(p.name, h));
   }
   return format_hex64(h);
 }
