@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "sgdlaw/core/checkpoints.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 
@@ -224,13 +225,11 @@ void check_field_relations(const FieldReader& r, Config& c) {
   if (c.N < c.batch) range_error("N", "N >= batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
   // Checkpoints, counted without storing them (1, then x checkpoint_ratio, at least +1 step each).
   constexpr std::int64_t kMaxCheckpoints = 100000;
-  std::int64_t count = 0, s = std::max<std::int64_t>(1, (c.checkpoint_min + c.batch - 1) / c.batch);
+  std::int64_t count = 0;
   const std::int64_t steps = c.N / c.batch;
-  while (s < steps && count <= kMaxCheckpoints) {
+  for (std::int64_t s = first_checkpoint(c); s < steps && count <= kMaxCheckpoints;
+       s = next_checkpoint(s, steps, c.checkpoint_ratio))
     ++count;
-    const double next = std::ceil(static_cast<double>(s) * c.checkpoint_ratio);
-    s = next >= static_cast<double>(steps) ? steps : std::max(s + 1, static_cast<std::int64_t>(next));
-  }
   if (count > kMaxCheckpoints)
     range_error("checkpoint_ratio",
                 "at most " + std::to_string(kMaxCheckpoints) + " checkpoints (N = " + std::to_string(c.N) +
