@@ -47,8 +47,7 @@ RunEstimate estimate_run(const Config& c) {
   e.host_bytes = estimate_host_bytes(c, threads);
   e.rate = measured_rate();
   const double M = static_cast<double>(c.M), d = static_cast<double>(c.d);
-  const double units = static_cast<double>(c.total_trials()) * static_cast<double>(c.N) * M *
-                       (c.decomposition ? 1.6 : 1.0) * (c.backend == "reference" ? 4.0 * d / M : 1.0);
+  const double units = c.work_units() * (c.backend == "reference" ? 4.0 * d / M : 1.0);
   const double setup =
       c.sketch == SketchKind::kGaussian ? static_cast<double>(c.sketches) * (M * M * d + 10.0 * M * M * M) / 2e9 : 0.0;
   const double exact = static_cast<double>(c.sketches) * M * static_cast<double>(c.steps()) / 2.4e9;

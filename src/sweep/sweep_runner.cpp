@@ -160,12 +160,8 @@ namespace {
 // decomposition runs' extra arithmetic), and an ETA from the throughput measured so far.
 class SweepProgress {
  public:
-  static double work(const Config& c) {
-    return static_cast<double>(c.total_trials()) * static_cast<double>(c.N) * static_cast<double>(c.M) *
-           (c.decomposition ? 1.6 : 1.0);
-  }
-  void add_total(const Config& c) { total_ += work(c); }
-  void finished(const Config& c) { done_ += work(c); }
+  void add_total(const Config& c) { total_ += c.work_units(); }
+  void finished(const Config& c) { done_ += c.work_units(); }
   std::string suffix() const {
     if (total_ <= 0) return "";
     const double frac = std::min(1.0, done_ / total_);

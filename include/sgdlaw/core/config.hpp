@@ -51,6 +51,11 @@ struct Config {
 
   std::int64_t steps() const { return N / batch; }
   std::int64_t total_trials() const { return trials * sketches; }
+  // The Monte Carlo work in trial*step*M units; the coupled decomposition runs cost about 1.6x the arithmetic.
+  double work_units() const {
+    return static_cast<double>(total_trials()) * static_cast<double>(N) * static_cast<double>(M) *
+           (decomposition ? 1.6 : 1.0);
+  }
 };
 
 const char* to_string(SketchKind);
