@@ -10,7 +10,7 @@ namespace sgdlaw {
 
 struct RunEstimate {
   double host_bytes = 0.0;
-  double seconds = 0.0;      // CPU backends; for cuda, the host part only (set-up excluded)
+  double seconds = 0.0;      // on the CPU backends of this machine (a cuda run is not estimated)
   double rate = 0.0;         // measured trial*step*M per second per thread
   std::string text() const;  // "0.12 GiB, ~3.4 s on the CPU (1.5e+09 trial*step*M/s/thread here)"
 };
