@@ -327,3 +327,19 @@ TEST(Reliability, FitPlotAndOverlaysAreWritten) {
   for (const auto& e : fs::directory_iterator(dir))
     EXPECT_EQ(e.path().string().find(".data-"), std::string::npos) << e.path();
 }
+
+// A sweep killed after a point's folder was renamed into place, but before its saved chunks were removed,
+// leaves <point>.resume beside a complete point: the next sweep removes it.
+TEST(Reliability, StaleResumeFolderOfACompletePointIsRemoved) {
+  const fs::path dir = scratch("staleresume");
+  write_small_sweep(dir);
+  std::string err;
+  ASSERT_EQ(cli("sweep s.toml --no-fit", dir, &err), 0) << err;
+  const fs::path stale = dir / "sw/points/g-M4-N100.resume";
+  fs::create_directories(stale);
+  std::ofstream(stale / "trials-0-8.bin") << "left by a killed run";
+  const std::string table = slurp(dir / "sw/sweep.csv");
+  ASSERT_EQ(cli("sweep s.toml --no-fit", dir, &err), 0) << err;
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_EQ(slurp(dir / "sw/sweep.csv"), table);
+}

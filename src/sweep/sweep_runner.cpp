@@ -18,6 +18,7 @@
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/config_load.hpp"
 #include "sgdlaw/io/run_output.hpp"
+#include "sgdlaw/io/trial_chunks.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
 
@@ -225,6 +226,10 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
     const PointState state = point_state(p);
     if (state == PointState::kDone) {
       ++s.skipped;
+      // A run killed after its folder was renamed into place but before it removed its saved chunks leaves
+      // them behind; the point is complete with this very configuration, so they are stale.
+      std::error_code ec;
+      fs::remove_all(resume_dir(p.config), ec);
       if (opt.log) opt.log(tag + ": already complete, skipped");
       continue;
     }
