@@ -49,12 +49,29 @@ std::string fresh_default_out(const std::string& config_path, const Config& c) {
   }
 }
 
+// monte_carlo = false: the exact curve and its decomposition.
+void print_exact_summary(const RunResult& r, double wall) {
+  const Config& c = r.plan.config;
+  std::printf("  exact only (%s), wall %.2fs (setup %.2fs, exact %.2fs)%s\n",
+              !r.exact.empty() && r.exact[0].contour ? "contour jumps" : "step by step", wall, r.setup_seconds,
+              r.exact_seconds, c.d_infinite ? "; d = inf: head + tail quadrature" : "");
+  std::printf("  %12s %12s %14s %12s %12s %12s\n", "N", "N_eff", "risk (exact)", "approx", "bias", "variance");
+  const std::size_t n = r.rows.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const CurveRow& row = r.rows[i];
+    if (n <= 8 || i % ((n + 5) / 6) == 0 || i + 1 == n)
+      std::printf("  %12lld %12.5g %14.8g %12.5g %12.5g %12.5g\n", static_cast<long long>(row.samples), row.n_eff,
+                  row.risk_exact, row.approx_exact, row.bias_exact, row.variance_exact);
+  }
+}
+
 void print_summary(const RunResult& r, double wall) {
   const Config& c = r.plan.config;
-  std::printf(
-      "sgdlaw run: a=%g b=%g d=%lld M=%lld (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
-      c.a, c.b, static_cast<long long>(c.d), static_cast<long long>(c.M), to_string(c.sketch), c.sigma,
-      static_cast<long long>(c.N), static_cast<long long>(c.batch), c.gamma, to_string(c.schedule), r.max_stable_gamma);
+  const std::string d = c.d_infinite ? "inf" : std::to_string(c.d), m = c.d_infinite ? "inf" : std::to_string(c.M);
+  std::printf("sgdlaw run: a=%g b=%g d=%s M=%s (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
+              c.a, c.b, d.c_str(), m.c_str(), to_string(c.sketch), c.sigma, static_cast<long long>(c.N),
+              static_cast<long long>(c.batch), c.gamma, to_string(c.schedule), r.max_stable_gamma);
+  if (!c.monte_carlo) return print_exact_summary(r, wall);
   std::printf("  backend %s, %lld sketch(es) x %lld trials, seed %u; wall %.2fs (setup %.2fs, exact %.2fs, MC %.2fs)\n",
               r.backend.c_str(), static_cast<long long>(c.sketches), static_cast<long long>(c.trials), c.seed, wall,
               r.setup_seconds, r.exact_seconds, r.mc_seconds);

@@ -50,7 +50,14 @@ RunEstimate estimate_run(const Config& c) {
   const double units = c.work_units() * (c.backend == "reference" ? 4.0 * d / M : 1.0);
   const double setup =
       c.sketch == SketchKind::kGaussian ? static_cast<double>(c.sketches) * (M * M * d + 10.0 * M * M * M) / 2e9 : 0.0;
-  const double exact = static_cast<double>(c.sketches) * M * static_cast<double>(c.steps()) / 2.4e9;
+  // Contour jumps cost about 400 coordinate-steps per coordinate per checkpoint or phase (16 nodes, 3 passes).
+  const bool jumps = c.schedule != ScheduleKind::kPower && c.exact_method != ExactMethod::kSteps &&
+                     (c.exact_method == ExactMethod::kContour || c.steps() >= (std::int64_t{1} << 16));
+  const double coords = c.d_infinite ? M + 400.0 : M;
+  const double per_coordinate =
+      jumps ? 400.0 * (2.0 * std::log2(static_cast<double>(c.steps()) + 2.0) / std::log2(c.checkpoint_ratio) + 64.0)
+            : static_cast<double>(c.steps());
+  const double exact = static_cast<double>(c.sketches) * coords * std::min(per_coordinate, 1.0 * c.steps()) / 2.4e9;
   e.seconds = setup + exact + units / (e.rate * threads);
   return e;
 }

@@ -1,46 +1,74 @@
 #include "sgdlaw/core/exact_recursion.hpp"
 
+#include <algorithm>
 #include <cmath>
 
-#include "sgdlaw/core/exact_recursion_step.hpp"
-
 namespace sgdlaw {
+namespace {
 
-ExactCurve exact_expected_risk(const Eigen::VectorXd& mu, const Eigen::VectorXd& p0, double approx, double sigma2,
+double weighted_trace(const WeightedSpectrum& s, const Eigen::VectorXd& p) {
+  double t = 0.0;
+  for (Eigen::Index j = 0; j < p.size(); ++j) t += s.w[j] * s.mu[j] * p[j];
+  return t;
+}
+
+// The end of the stretch of constant step size that contains step t (geometric: the phase; else the run).
+std::int64_t stretch_end(const Schedule& schedule, std::int64_t t, std::int64_t limit) {
+  if (schedule.kind != ScheduleKind::kGeometric) return limit;
+  const std::int64_t end = (t / schedule.phase_length + 1) * schedule.phase_length;
+  return std::min(end, limit);
+}
+
+}  // namespace
+
+bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t batch,
+                 std::int64_t steps) {
+  if (method == ExactMethod::kSteps || schedule.kind == ScheduleKind::kPower) return false;
+  if (!contour_map_is_stable(nodes, schedule.gamma0, 1.0 / static_cast<double>(batch))) return false;
+  return method == ExactMethod::kContour || steps >= kContourAutoSteps;
+}
+
+ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::VectorXd& p0, double approx, double sigma2,
                                const Schedule& schedule, std::int64_t batch,
-                               const std::vector<std::int64_t>& checkpoints) {
-  const Eigen::Index m = mu.size();
+                               const std::vector<std::int64_t>& checkpoints, ExactMethod method) {
   ExactCurve out;
   out.approx = approx;
   out.sigma2 = sigma2;
-  std::vector<double> pb(p0.data(), p0.data() + m), pv(static_cast<std::size_t>(m), 0.0);
-  const double noise = sigma2 + approx;
-  const double inv_b = 1.0 / static_cast<double>(batch);
-  double tb = mu.dot(p0), tv = 0.0;
+  const std::int64_t last = checkpoints.empty() ? 0 : checkpoints.back();
+  out.contour = use_contour(method, nodes, schedule, batch, last);
+  Eigen::VectorXd pb = p0, pv = Eigen::VectorXd::Zero(p0.size());
+  const double noise = sigma2 + approx, inv_b = 1.0 / static_cast<double>(batch);
   std::int64_t t = 0;
   for (const std::int64_t ck : checkpoints) {
-    for (; t < ck; ++t) {
+    while (t < ck) {
+      // Step by step, the step size may change every step (power schedule): one step at a time then.
+      const std::int64_t end = out.contour
+                                   ? stretch_end(schedule, t, ck)
+                                   : (schedule.kind == ScheduleKind::kPower ? t + 1 : stretch_end(schedule, t, ck));
       const double gamma = schedule.at(t);
-      const double tv_noise = tv + noise;
-      double nb = 0.0, nv = 0.0;
-      double* pbj = pb.data();
-      double* pvj = pv.data();
-      const double* muj = mu.data();
-#pragma omp simd reduction(+ : nb, nv)
-      for (Eigen::Index j = 0; j < m; ++j) {
-        exact_coordinate_step(gamma, inv_b, muj[j], tb, tv_noise, &pbj[j], &pvj[j]);
-        nb += muj[j] * pbj[j];
-        nv += muj[j] * pvj[j];
+      if (out.contour) {
+        contour_advance(nodes, gamma, inv_b, 0.0, end - t, pb);
+        contour_advance(nodes, gamma, inv_b, noise, end - t, pv);
+      } else {
+        step_advance(nodes, gamma, inv_b, 0.0, end - t, pb);
+        step_advance(nodes, gamma, inv_b, noise, end - t, pv);
       }
-      tb = nb;
-      tv = nv;
+      t = end;
     }
+    const double tb = weighted_trace(nodes, pb), tv = weighted_trace(nodes, pv);
     out.bias.push_back(tb);
     out.variance.push_back(tv);
     out.risk.push_back(sigma2 + approx + tb + tv);
     if (!std::isfinite(tb + tv)) out.finite = false;
   }
   return out;
+}
+
+ExactCurve exact_expected_risk(const Eigen::VectorXd& mu, const Eigen::VectorXd& p0, double approx, double sigma2,
+                               const Schedule& schedule, std::int64_t batch,
+                               const std::vector<std::int64_t>& checkpoints) {
+  const WeightedSpectrum nodes{mu, Eigen::VectorXd::Ones(mu.size())};
+  return exact_expected_risk(nodes, p0, approx, sigma2, schedule, batch, checkpoints, ExactMethod::kSteps);
 }
 
 }  // namespace sgdlaw

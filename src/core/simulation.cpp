@@ -59,11 +59,11 @@ std::vector<ExactCurve> exact_curves(const RunPlan& plan) {
     const SketchSetup& s = plan.sketches[k];
     if (c.wstar == PriorMode::kFixed) {
       const TrialTarget t = s.has_fixed_target ? TrialTarget{{}, s.fixed_ustar, s.fixed_approx} : draw_target(c, s, 0);
-      out[k] = exact_expected_risk(s.mu, t.ustar.cwiseAbs2(), t.approx, c.sigma * c.sigma, plan.schedule, c.batch,
-                                   plan.checkpoints);
+      out[k] = exact_expected_risk(weighted_spectrum(s), t.ustar.cwiseAbs2(), t.approx, c.sigma * c.sigma,
+                                   plan.schedule, c.batch, plan.checkpoints, c.exact_method);
     } else {
-      out[k] = exact_expected_risk(s.mu, s.p0_prior, s.approx_prior, c.sigma * c.sigma, plan.schedule, c.batch,
-                                   plan.checkpoints);
+      out[k] = exact_expected_risk(weighted_spectrum(s), s.p0_prior, s.approx_prior, c.sigma * c.sigma, plan.schedule,
+                                   c.batch, plan.checkpoints, c.exact_method);
     }
   });
   return out;
@@ -74,19 +74,20 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   const std::int64_t n_ck = static_cast<std::int64_t>(plan.checkpoints.size());
   const double K = static_cast<double>(exact.size());
   std::vector<CurveRow> rows(static_cast<std::size_t>(n_ck));
-  const MeanSe approx = mean_se(plan, [&](std::int64_t g) { return tr.approx[g]; });
+  const bool mc = tr.trials > 0;
+  const MeanSe approx = mc ? mean_se(plan, [&](std::int64_t g) { return tr.approx[g]; }) : MeanSe{};
   for (std::int64_t ck = 0; ck < n_ck; ++ck) {
     CurveRow& r = rows[ck];
     r.steps = plan.checkpoints[ck];
     r.samples = r.steps * c.batch;
     r.trials = tr.trials;
     r.n_eff = effective_samples(c, plan.schedule, r.samples);
-    const MeanSe risk = mean_se(plan, [&](std::int64_t g) { return tr.risk[g * n_ck + ck]; });
+    const MeanSe risk = mc ? mean_se(plan, [&](std::int64_t g) { return tr.risk[g * n_ck + ck]; }) : MeanSe{};
     r.risk_mc = risk.mean;
     r.risk_se = risk.se;
     r.approx_mc = approx.mean;
     r.approx_se = approx.se;
-    if (tr.has_decomposition) {
+    if (mc && tr.has_decomposition) {
       const MeanSe bias = mean_se(plan, [&](std::int64_t g) { return tr.bias[g * n_ck + ck]; });
       const MeanSe var = mean_se(plan, [&](std::int64_t g) { return tr.variance[g * n_ck + ck]; });
       r.bias_mc = bias.mean;
@@ -124,9 +125,10 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
   res.setup_seconds = seconds_since(t0);
   res.max_stable_gamma = INFINITY;
   for (const SketchSetup& s : res.plan.sketches) {
-    const double g = max_stable_step_size(s.mu, config.batch);
+    const Eigen::VectorXd* weight = s.weight.size() ? &s.weight : nullptr;
+    const double g = max_stable_step_size(s.mu, config.batch, weight);
     res.max_stable_gamma = std::min(res.max_stable_gamma, g);
-    if (!step_size_is_stable(config.gamma, s.mu, config.batch)) {
+    if (!step_size_is_stable(config.gamma, s.mu, config.batch, weight)) {
       throw DivergenceError("field 'gamma' = " + fmt(config.gamma) + " makes SGD diverge (sketch " +
                             std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
                             std::to_string(config.batch) +

@@ -17,6 +17,10 @@ void normalize_eigenvector_signs(Eigen::MatrixXd& Q) {
   }
 }
 
+WeightedSpectrum weighted_spectrum(const SketchSetup& s) {
+  return {s.mu, s.weight.size() ? s.weight : Eigen::VectorXd::Ones(s.mu.size())};
+}
+
 SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   SketchSetup s;
   s.index = k;
@@ -26,7 +30,9 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   PowerLawSpectrum spectrum = power_law_spectrum(c);
   s.lambda = std::move(spectrum.lambda);
   s.prior_var = std::move(spectrum.prior_var);
-  s.signal_prior = s.lambda.dot(s.prior_var);
+  s.weight = std::move(spectrum.weight);
+  s.tail_error = spectrum.tail_error;
+  s.signal_prior = s.weight.size() ? s.lambda.cwiseProduct(s.weight).dot(s.prior_var) : s.lambda.dot(s.prior_var);
 
   if (s.identity) {
     s.mu = s.lambda;  // already descending

@@ -80,9 +80,33 @@ void add_problem_fields(std::vector<FieldDef>& d) {
          if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", format_shortest(c.b));
        },
        [](const Config& c) { return nlohmann::json(c.b); }});
-  d.push_back(int_field("d", "problem",
-                        "ambient dimension, >= 1 (stands in for infinity; keep d >> M and d >> N_eff^(1/a))",
-                        &Config::d, 1, 100000000, "1 <= d <= 1e8"));
+  d.push_back({{"d", "problem",
+                "ambient dimension, 1 <= d <= 1e8, or inf (identity sketch, exact only: 'head' coordinates one by "
+                "one, the rest by a tail quadrature); finite d stands in for infinity: keep d >> M, N_eff^(1/a)",
+                "integer or inf"},
+               [](const FieldReader& r, Config& c) {
+                 const RawValue* v = r.get("d");
+                 if (v && (v->text == "inf" || v->text == "infinity" || v->text == "+inf")) {
+                   c.d_infinite = true;
+                   c.d = 4096;  // the head, until 'head' says otherwise
+                   return;
+                 }
+                 r.integer("d", &c.d, "1 <= d <= 1e8, or inf");
+                 if (c.d < 1 || c.d > 100000000) range_error("d", "1 <= d <= 1e8, or inf", std::to_string(c.d));
+               },
+               [](const Config& c) { return c.d_infinite ? nlohmann::json("inf") : nlohmann::json(c.d); }});
+  d.push_back({{"head", "problem",
+                "d = inf: coordinates 1..head summed one by one before the tail quadrature, 16 <= head <= 1e7 "
+                "(default 4096)",
+                "integer"},
+               [](const FieldReader& r, Config& c) {
+                 std::int64_t head = c.d_infinite ? c.d : 4096;
+                 if (!r.integer("head", &head)) return;
+                 if (!c.d_infinite) range_error("head", "head only with d = inf", std::to_string(head));
+                 if (head < 16 || head > 10000000) range_error("head", "16 <= head <= 1e7", std::to_string(head));
+                 c.d = head;
+               },
+               [](const Config& c) { return c.d_infinite ? nlohmann::json(c.d) : nlohmann::json(nullptr); }});
   d.push_back({{"sigma", "problem", "label noise standard deviation, 0 <= sigma <= 1e100", "number"},
                [](const FieldReader& r, Config& c) {
                  r.real("sigma", &c.sigma);
@@ -169,6 +193,16 @@ void add_run_fields(std::vector<FieldDef>& d) {
                         "checkpoint_min >= 1"));
   d.push_back(bool_field("decomposition", "run", "true: coupled bias/variance runs (about 2x the SGD arithmetic)",
                          &Config::decomposition, true));
+  d.push_back(bool_field("monte_carlo", "run",
+                         "false: exact expected-risk columns only, no trials (required for d = inf)",
+                         &Config::monte_carlo, true));
+  d.push_back(
+      choice_field("exact_method", "run",
+                   "exact recursion: steps (step by step, O(N M)), contour (jumps over each constant-step "
+                   "stretch, O(M) per checkpoint and phase; not for the power schedule), or auto (contour "
+                   "from 65536 steps on)",
+                   &Config::exact_method,
+                   {{"auto", ExactMethod::kAuto}, {"steps", ExactMethod::kSteps}, {"contour", ExactMethod::kContour}}));
   d.push_back({{"write_trials", "run",
                 "trials.csv: false/none, true/all (every checkpoint), or final (last checkpoint only)", "choice"},
                [](const FieldReader& r, Config& c) {
@@ -211,9 +245,29 @@ const std::vector<FieldDef>& field_defs() {
   return defs;
 }
 
+namespace {
+
+void check_infinite_d(const Config& c) {
+  if (!c.d_infinite) return;
+  if (c.sketch != SketchKind::kIdentity)
+    throw ConfigError(
+        "field 'd' = inf needs sketch = identity (a Gaussian sketch of an infinite H has no finite "
+        "matrix; the sketch average at large d is the deterministic equivalent)");
+  if (c.monte_carlo)
+    throw ConfigError(
+        "field 'd' = inf needs monte_carlo = false (trials need finite vectors; the exact curves "
+        "are computed for d = inf)");
+  if (c.wstar == PriorMode::kFixed)
+    throw ConfigError("field 'wstar' = fixed needs a finite d (one drawn w* of infinite length); use wstar = prior");
+}
+
+}  // namespace
+
 void check_field_relations(const FieldReader& r, Config& c) {
+  check_infinite_d(c);
   if (c.sketch == SketchKind::kIdentity) {
-    if (r.get("M") && c.M != c.d)
+    if (r.get("M") && c.d_infinite) range_error("M", "no M with d = inf (the identity sketch)", r.get("M")->text);
+    if (r.get("M") && c.M != c.d && !c.d_infinite)
       range_error("M", "M = d for the identity sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
     c.M = c.d;
   } else {
@@ -249,7 +303,10 @@ void check_field_relations(const FieldReader& r, Config& c) {
 nlohmann::json resolved_config_json(const Config& c) {
   nlohmann::json j = nlohmann::json::object();
   for (const FieldDef& f : field_defs())
-    if (f.json) j[f.spec.section][f.spec.name] = f.json(c);
+    if (f.json) {
+      nlohmann::json v = f.json(c);
+      if (!v.is_null()) j[f.spec.section][f.spec.name] = std::move(v);  // keys that do not apply are left out
+    }
   return j;
 }
 

@@ -38,6 +38,9 @@ const char* to_string(TrialsOutput t) {
 }
 
 const char* to_string(SamplingKind s) { return s == SamplingKind::kEpochs ? "epochs" : "replacement"; }
+const char* to_string(ExactMethod m) {
+  return m == ExactMethod::kAuto ? "auto" : m == ExactMethod::kSteps ? "steps" : "contour";
+}
 
 std::string canonical_key(const std::string& key) { return key == "B" ? "batch" : key; }
 

@@ -31,7 +31,21 @@ void write_file(const fs::path& path, const std::string& text) {
   if (!f) throw std::runtime_error("cannot write " + path.string());
 }
 
+// Exact-only runs (monte_carlo = false): the exact columns alone.
+std::string exact_curves_csv(const RunResult& r) {
+  CsvWriter csv({"N", "N_eff", "steps", "risk_exact", "risk_exact_sketch_sd", "approx_exact", "bias_exact",
+                 "variance_exact", "sigma2"},
+                12);
+  const double sigma2 = r.plan.config.sigma * r.plan.config.sigma;
+  for (const CurveRow& row : r.rows) {
+    csv.cell(row.samples).cell(row.n_eff).cell(row.steps).cell(row.risk_exact).cell(row.risk_exact_sketch_sd);
+    csv.cell(row.approx_exact).cell(row.bias_exact).cell(row.variance_exact).cell(sigma2).end_row();
+  }
+  return csv.text();
+}
+
 std::string curves_csv(const RunResult& r) {
+  if (!r.plan.config.monte_carlo) return exact_curves_csv(r);
   const bool split = r.trials.has_decomposition;
   std::vector<std::string> header = {"N",         "N_eff",     "steps",       "trials",
                                      "risk_mc",   "risk_se",   "risk_exact",  "risk_exact_sketch_sd",
@@ -141,11 +155,22 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
         {"max_stable_gamma", r.max_stable_gamma},
         {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
         {"schedule_phase_length", r.plan.schedule.phase_length},
+        {"exact_method", !r.exact.empty() && r.exact[0].contour ? "contour" : "steps"},
         {"checkpoints_note",
          r.plan.config.schedule == ScheduleKind::kGeometric
              ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
                "are iterates in the middle of the horizon-N schedule"
              : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+    if (r.plan.config.d_infinite) {
+      const SketchSetup& s = r.plan.sketches[0];
+      j["derived"]["d_infinite"] = {
+          {"head", r.plan.config.d},
+          {"tail_nodes", static_cast<std::int64_t>(s.mu.size()) - r.plan.config.d},
+          {"tail_error_bound", s.tail_error},
+          {"note",
+           "d = inf: coordinates 1..head one by one, the tail by Euler-Maclaurin and Gauss-Legendre quadrature; "
+           "tail_error_bound estimates the absolute error of the risk it adds"}};
+    }
     if (r.plan.config.dataset > 0)
       j["derived"]["exact_columns_note"] =
           "finite dataset of " + std::to_string(r.plan.config.dataset) + " samples (" +

@@ -16,8 +16,12 @@ RunResult run_point(const Config& config, const Planner& planner, const std::str
   RunResult res = prepare_run(config, planner);  // 1. prepare
   res.backend = backend_name;
   compute_exact(res);  // 2. exact curves
-  trials(res);         // 3. trials from the source
-  finish_run(res);     // 4. divergence check and aggregation
+  if (config.monte_carlo) {
+    trials(res);  // 3. trials from the source
+  } else {
+    res.trials = TrialResults(0, static_cast<std::int64_t>(res.plan.checkpoints.size()), false);
+  }
+  finish_run(res);  // 4. divergence check and aggregation
   return res;
 }
 
@@ -51,7 +55,8 @@ TrialSource local_trials(Backend& backend, const ProgressFn& progress) {
 }
 
 RunResult run_simulation(const Config& config, const ProgressFn& progress, const StageFn& stage) {
-  std::unique_ptr<Backend> backend = make_backend(config.backend, config.threads);
+  // Exact-only runs need no trials: the host's set-up and recursion (weighted spectra for d = inf) serve them.
+  std::unique_ptr<Backend> backend = make_backend(config.monte_carlo ? config.backend : "cpu", config.threads);
   Backend& b = *backend;
   auto say = [&](const std::string& m) {
     if (stage) stage(m);
@@ -63,12 +68,13 @@ RunResult run_simulation(const Config& config, const ProgressFn& progress, const
         say("set-up of " + std::to_string(c.sketches) + " sketch(es) on " + b.name() + " (M = " + std::to_string(c.M) +
             ", d = " + std::to_string(c.d) + ")");
         RunPlan plan = b.make_plan(c);
-        say("exact recursion (" + std::to_string(c.steps()) + " steps x M = " + std::to_string(c.M) + " per sketch)");
+        say("exact recursion (" + std::to_string(c.steps()) + " steps x " + std::to_string(plan.sketches[0].mu.size()) +
+            " coordinates per sketch)");
         return plan;
       },
       b.name(),
       [&](RunResult& res) {
-        say("Monte Carlo: " + std::to_string(config.total_trials()) + " trials");
+        if (config.monte_carlo) say("Monte Carlo: " + std::to_string(config.total_trials()) + " trials");
         trials(res);
       });
 }

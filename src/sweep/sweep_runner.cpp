@@ -103,7 +103,7 @@ namespace {
 // the iterate after N samples is the same in every run of horizon >= N, so one run of the largest N with the
 // others' checkpoints added gives every point's results, bit for bit.
 std::string horizon_free_key(const SweepPoint& p) {
-  if (p.config.schedule == ScheduleKind::kGeometric) return "";
+  if (p.config.schedule == ScheduleKind::kGeometric || !p.config.monte_carlo) return "";
   Config c = p.config;
   c.N = 0;
   c.out.clear();

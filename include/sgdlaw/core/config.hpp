@@ -10,15 +10,17 @@ enum class SketchKind { kGaussian, kIdentity };
 enum class PriorMode { kPerTrial, kFixed };
 enum class ScheduleKind { kGeometric, kConstant, kPower };
 enum class CovariateKind { kGaussian, kRademacher };
-enum class SamplingKind { kEpochs, kReplacement };  // finite datasets (data_reuse.hpp)
-enum class TrialsOutput { kNone, kFinal, kAll };    // trials.csv: none, final checkpoint only, every checkpoint
+enum class SamplingKind { kEpochs, kReplacement };   // finite datasets (data_reuse.hpp)
+enum class TrialsOutput { kNone, kFinal, kAll };     // trials.csv: none, final checkpoint only, every checkpoint
+enum class ExactMethod { kAuto, kSteps, kContour };  // exact_recursion.hpp
 
 struct Config {
   // problem
-  double a = 2.0;         // spectrum lambda_i = i^-a, a > 1
-  double b = 2.0;         // prior: lambda_i E[w*_i^2] = i^-b, b > 1 (default b = a: w* ~ N(0, I))
-  std::int64_t d = 4096;  // ambient dimension (stands in for infinity)
-  double sigma = 0.5;     // label noise standard deviation, >= 0
+  double a = 2.0;           // spectrum lambda_i = i^-a, a > 1
+  double b = 2.0;           // prior: lambda_i E[w*_i^2] = i^-b, b > 1 (default b = a: w* ~ N(0, I))
+  std::int64_t d = 4096;    // ambient dimension (stands in for infinity); with d_infinite, the head size
+  bool d_infinite = false;  // d = "inf": identity sketch, exact only; d head coordinates + tail quadrature
+  double sigma = 0.5;       // label noise standard deviation, >= 0
   SketchKind sketch = SketchKind::kGaussian;
   std::int64_t M = 256;  // sketch size; identity sketch forces M = d
   PriorMode wstar = PriorMode::kPerTrial;
@@ -44,6 +46,8 @@ struct Config {
   double checkpoint_ratio = 1.5;
   std::int64_t checkpoint_min = 10;
   bool decomposition = true;  // coupled bias / variance runs
+  bool monte_carlo = true;    // false: exact columns only (no trials)
+  ExactMethod exact_method = ExactMethod::kAuto;
   TrialsOutput write_trials = TrialsOutput::kNone;
   std::string out =
       "runs/run";  // `sgdlaw run` without an out key: runs/<config file name>, never replacing another run
@@ -53,6 +57,7 @@ struct Config {
   std::int64_t total_trials() const { return trials * sketches; }
   // The Monte Carlo work in trial*step*M units; the coupled decomposition runs cost about 1.6x the arithmetic.
   double work_units() const {
+    if (!monte_carlo) return 0.0;
     return static_cast<double>(total_trials()) * static_cast<double>(N) * static_cast<double>(M) *
            (decomposition ? 1.6 : 1.0);
   }
@@ -64,5 +69,6 @@ const char* to_string(ScheduleKind);
 const char* to_string(CovariateKind);
 const char* to_string(TrialsOutput);
 const char* to_string(SamplingKind);
+const char* to_string(ExactMethod);
 
 }  // namespace sgdlaw

@@ -1,9 +1,12 @@
 #pragma once
-// Exact expected risk E[R(v_t)] at the checkpoints, from the diagonal second-moment recursion.
+// Exact expected risk E[R(v_t)] at the checkpoints, from the diagonal second-moment recursion: step by step
+// (O(steps x M)), or by contour jumps over each stretch of constant step size (exact_contour.hpp; O(M) per
+// checkpoint and per geometric phase, whatever N is).
 #include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
 
+#include "sgdlaw/core/exact_contour.hpp"
 #include "sgdlaw/core/schedule.hpp"
 
 namespace sgdlaw {
@@ -12,11 +15,23 @@ struct ExactCurve {
   // Per checkpoint. risk = sigma2 + approx + bias + variance.
   std::vector<double> risk, bias, variance;
   double approx = 0.0, sigma2 = 0.0;
-  bool finite = true;  // false if the recursion overflowed (divergent step size)
+  bool finite = true;    // false if the recursion overflowed (divergent step size)
+  bool contour = false;  // computed by contour jumps (else step by step)
 };
 
-// mu: eigenvalues of Sigma; p0: E[u*_j^2] (initial error second moment); approx: E[Approx];
-// checkpoints: step counts, increasing.
+// The method `auto` picks: contour jumps when the schedule has constant stretches (constant, geometric), the step
+// size is stable and there are at least kContourAutoSteps steps; else steps.
+inline constexpr std::int64_t kContourAutoSteps = std::int64_t{1} << 16;
+bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t batch,
+                 std::int64_t steps);
+
+// nodes: eigenvalues of Sigma with weights (1 for real coordinates); p0: E[u*_j^2] (initial error second
+// moment); approx: E[Approx]; checkpoints: step counts, increasing.
+ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::VectorXd& p0, double approx, double sigma2,
+                               const Schedule& schedule, std::int64_t batch,
+                               const std::vector<std::int64_t>& checkpoints, ExactMethod method);
+
+// Unit weights, step by step (the validation path).
 ExactCurve exact_expected_risk(const Eigen::VectorXd& mu, const Eigen::VectorXd& p0, double approx, double sigma2,
                                const Schedule& schedule, std::int64_t batch,
                                const std::vector<std::int64_t>& checkpoints);

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "sgdlaw/core/config.hpp"
+#include "sgdlaw/core/exact_contour.hpp"
 
 namespace sgdlaw {
 
@@ -17,6 +18,8 @@ struct SketchSetup {
   bool identity = false;      // S = I (M = d): nothing below that is a matrix is stored
   Eigen::VectorXd lambda;     // spectrum of H, length d
   Eigen::VectorXd prior_var;  // E[w*_i^2] = i^(a - b), length d
+  Eigen::VectorXd weight;     // infinite d (identity): quadrature weights of the nodes above; else empty (all 1)
+  double tail_error = 0.0;    // infinite d: estimated bound on the tail quadrature's absolute error
   RowMatrix S;                // M x d sketch (Gaussian only)
   Eigen::VectorXd mu;         // eigenvalues of Sigma, descending, length M
   Eigen::MatrixXd Q;          // eigenvectors (columns) of Sigma (Gaussian only)
@@ -36,6 +39,9 @@ struct TrialTarget {
   Eigen::VectorXd ustar;  // length M
   double approx = 0.0;    // E(<v*, Sx> - <w*, x>)^2 >= 0
 };
+
+// The exact recursion's coordinates: mu with weight (all 1 unless d is infinite).
+WeightedSpectrum weighted_spectrum(const SketchSetup& s);
 
 // Builds sketch k of the configuration (draws S from the (seed, k) stream).
 SketchSetup build_sketch_setup(const Config& c, std::int64_t k);

@@ -8,9 +8,11 @@
 
 namespace sgdlaw {
 
-bool step_size_is_stable(double gamma, const Eigen::VectorXd& mu, std::int64_t batch);
+// weight: per-coordinate weights of a weighted spectrum (infinite d: tail quadrature); nullptr = all 1.
+bool step_size_is_stable(double gamma, const Eigen::VectorXd& mu, std::int64_t batch,
+                         const Eigen::VectorXd* weight = nullptr);
 
 // Supremum of stable step sizes (bisection to relative 1e-12).
-double max_stable_step_size(const Eigen::VectorXd& mu, std::int64_t batch);
+double max_stable_step_size(const Eigen::VectorXd& mu, std::int64_t batch, const Eigen::VectorXd* weight = nullptr);
 
 }  // namespace sgdlaw
