@@ -7,7 +7,10 @@ namespace sgdlaw {
 
 double estimate_host_bytes(const Config& c, int threads) {
   const double M = static_cast<double>(c.M), d = static_cast<double>(c.d), K = static_cast<double>(c.sketches);
-  const double per_sketch = c.sketch == SketchKind::kGaussian ? 8.0 * (2.0 * M * d + 3.0 * M * M) : 8.0 * 2.0 * d;
+  // d = inf: a weighted spectrum of head + tail nodes (identity) or a density grid (Gaussian), a few vectors each.
+  const double per_sketch = c.d_infinite                        ? 8.0 * 8.0 * (d + M + 1e5)
+                            : c.sketch == SketchKind::kGaussian ? 8.0 * (2.0 * M * d + 3.0 * M * M)
+                                                                : 8.0 * 2.0 * d;
   const double per_thread = 8.0 * (4.0 * M + 2.0 * d + static_cast<double>(c.batch) * M);
   const double checkpoints = static_cast<double>(checkpoint_steps(c).size());  // bounded by the config check
   const double results = 8.0 * static_cast<double>(c.total_trials()) * checkpoints * 3.0 * 2.0;  // + a chunk copy

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sgdlaw/core/deterministic_equivalent.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/stability.hpp"
@@ -140,9 +141,20 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
   return res;
 }
 
+ExactCurve det_equiv_curve(const RunPlan& plan) {
+  const Config& c = plan.config;
+  const DetEquivSpectrum de = deterministic_equivalent(c);
+  const WeightedSpectrum nodes{de.mu, de.weight};
+  return exact_expected_risk(nodes, de.p0, de.approx, c.sigma * c.sigma, plan.schedule, c.batch, plan.checkpoints,
+                             c.exact_method);
+}
+
 void compute_exact(RunResult& res) {
   const auto t0 = std::chrono::steady_clock::now();
   res.exact = exact_curves(res.plan);
+  const Config& c = res.plan.config;
+  res.has_det_equiv = c.sketch == SketchKind::kGaussian && c.det_equiv;
+  if (res.has_det_equiv) res.det_equiv = c.d_infinite ? res.exact[0] : det_equiv_curve(res.plan);
   res.exact_seconds = seconds_since(t0);
   for (std::size_t k = 0; k < res.exact.size(); ++k)
     if (!res.exact[k].finite)
@@ -169,6 +181,8 @@ void finish_run(RunResult& res) {
                           "; the expected risk is stable below gamma = " + fmt(res.max_stable_gamma) +
                           " but single trials fluctuate: use a smaller 'gamma'");
   res.rows = aggregate(res.plan, res.trials, res.exact);
+  if (res.has_det_equiv)
+    for (std::size_t ck = 0; ck < res.rows.size(); ++ck) res.rows[ck].risk_det_equiv = res.det_equiv.risk[ck];
 }
 
 }  // namespace sgdlaw

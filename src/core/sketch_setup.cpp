@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "sgdlaw/core/deterministic_equivalent.hpp"
 #include "sgdlaw/core/normal_fill.hpp"
 #include "sgdlaw/core/power_law_spectrum.hpp"
 
@@ -27,6 +28,16 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   s.d = c.d;
   s.M = c.M;
   s.identity = c.sketch == SketchKind::kIdentity;
+  if (c.d_infinite && !s.identity) {
+    // A Gaussian sketch of an infinite H: its sketch average, the deterministic equivalent (exact-only runs).
+    const DetEquivSpectrum de = deterministic_equivalent(c);
+    s.mu = de.mu;
+    s.weight = de.weight;
+    s.p0_prior = de.p0;
+    s.approx_prior = de.approx;
+    s.signal_prior = de.signal;
+    return s;
+  }
   PowerLawSpectrum spectrum = power_law_spectrum(c);
   s.lambda = std::move(spectrum.lambda);
   s.prior_var = std::move(spectrum.prior_var);

@@ -80,21 +80,23 @@ void add_problem_fields(std::vector<FieldDef>& d) {
          if (!(c.b > 1.0)) range_error("b", "b > 1 (finite signal power sum_i i^-b)", format_shortest(c.b));
        },
        [](const Config& c) { return nlohmann::json(c.b); }});
-  d.push_back({{"d", "problem",
-                "ambient dimension, 1 <= d <= 1e8, or inf (identity sketch, exact only: 'head' coordinates one by "
-                "one, the rest by a tail quadrature); finite d stands in for infinity: keep d >> M, N_eff^(1/a)",
-                "integer or inf"},
-               [](const FieldReader& r, Config& c) {
-                 const RawValue* v = r.get("d");
-                 if (v && (v->text == "inf" || v->text == "infinity" || v->text == "+inf")) {
-                   c.d_infinite = true;
-                   c.d = 4096;  // the head, until 'head' says otherwise
-                   return;
-                 }
-                 r.integer("d", &c.d, "1 <= d <= 1e8, or inf");
-                 if (c.d < 1 || c.d > 100000000) range_error("d", "1 <= d <= 1e8, or inf", std::to_string(c.d));
-               },
-               [](const Config& c) { return c.d_infinite ? nlohmann::json("inf") : nlohmann::json(c.d); }});
+  d.push_back(
+      {{"d", "problem",
+        "ambient dimension, 1 <= d <= 1e8, or inf (exact only: identity sketch by 'head' coordinates plus a tail "
+        "quadrature, Gaussian sketch by its deterministic equivalent); finite d stands in for infinity: keep "
+        "d >> M, N_eff^(1/a)",
+        "integer or inf"},
+       [](const FieldReader& r, Config& c) {
+         const RawValue* v = r.get("d");
+         if (v && (v->text == "inf" || v->text == "infinity" || v->text == "+inf")) {
+           c.d_infinite = true;
+           c.d = 4096;  // the head, until 'head' says otherwise
+           return;
+         }
+         r.integer("d", &c.d, "1 <= d <= 1e8, or inf");
+         if (c.d < 1 || c.d > 100000000) range_error("d", "1 <= d <= 1e8, or inf", std::to_string(c.d));
+       },
+       [](const Config& c) { return c.d_infinite ? nlohmann::json("inf") : nlohmann::json(c.d); }});
   d.push_back({{"head", "problem",
                 "d = inf: coordinates 1..head summed one by one before the tail quadrature, 16 <= head <= 1e7 "
                 "(default 4096)",
@@ -196,6 +198,10 @@ void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back(bool_field("monte_carlo", "run",
                          "false: exact expected-risk columns only, no trials (required for d = inf)",
                          &Config::monte_carlo, true));
+  d.push_back(bool_field("det_equiv", "run",
+                         "Gaussian sketch: also the deterministic equivalent of the sketch average (risk_det_equiv; "
+                         "a few seconds at large M)",
+                         &Config::det_equiv, true));
   d.push_back(
       choice_field("exact_method", "run",
                    "exact recursion: steps (step by step, O(N M)), contour (jumps over each constant-step "
@@ -249,14 +255,15 @@ namespace {
 
 void check_infinite_d(const Config& c) {
   if (!c.d_infinite) return;
-  if (c.sketch != SketchKind::kIdentity)
-    throw ConfigError(
-        "field 'd' = inf needs sketch = identity (a Gaussian sketch of an infinite H has no finite "
-        "matrix; the sketch average at large d is the deterministic equivalent)");
   if (c.monte_carlo)
     throw ConfigError(
         "field 'd' = inf needs monte_carlo = false (trials need finite vectors; the exact curves "
-        "are computed for d = inf)");
+        "are computed for d = inf: the identity sketch exactly, a Gaussian sketch by its "
+        "deterministic equivalent)");
+  if (c.sketch == SketchKind::kGaussian && !c.det_equiv)
+    throw ConfigError(
+        "field 'det_equiv' = false with d = inf and a Gaussian sketch leaves nothing to compute (the "
+        "sketch average is the deterministic equivalent)");
   if (c.wstar == PriorMode::kFixed)
     throw ConfigError("field 'wstar' = fixed needs a finite d (one drawn w* of infinite length); use wstar = prior");
 }
@@ -272,9 +279,14 @@ void check_field_relations(const FieldReader& r, Config& c) {
     c.M = c.d;
   } else {
     if (c.M < 1) range_error("M", "M >= 1", std::to_string(c.M));
-    if (c.M > c.d)
-      range_error("M", "M <= d for a Gaussian sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
-    if (c.M > 65536) range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
+    if (c.d_infinite) {
+      if (c.M > (1 << 22))
+        range_error("M", "M <= 2^22 for the deterministic equivalent (d = inf)", std::to_string(c.M));
+    } else {
+      if (c.M > c.d)
+        range_error("M", "M <= d for a Gaussian sketch (d = " + std::to_string(c.d) + ")", std::to_string(c.M));
+      if (c.M > 65536) range_error("M", "M <= 65536 for a Gaussian sketch", std::to_string(c.M));
+    }
   }
   if (c.N < c.batch) range_error("N", "N >= batch (" + std::to_string(c.batch) + ")", std::to_string(c.N));
   // Checkpoints, counted without storing them (1, then x checkpoint_ratio, at least +1 step each).

@@ -33,12 +33,14 @@ void write_file(const fs::path& path, const std::string& text) {
 
 // Exact-only runs (monte_carlo = false): the exact columns alone.
 std::string exact_curves_csv(const RunResult& r) {
-  CsvWriter csv({"N", "N_eff", "steps", "risk_exact", "risk_exact_sketch_sd", "approx_exact", "bias_exact",
-                 "variance_exact", "sigma2"},
-                12);
+  std::vector<std::string> header = {"N", "N_eff", "steps", "risk_exact", "risk_exact_sketch_sd"};
+  if (r.has_det_equiv) header.push_back("risk_det_equiv");
+  for (const char* h : {"approx_exact", "bias_exact", "variance_exact", "sigma2"}) header.push_back(h);
+  CsvWriter csv(header, 12);
   const double sigma2 = r.plan.config.sigma * r.plan.config.sigma;
   for (const CurveRow& row : r.rows) {
     csv.cell(row.samples).cell(row.n_eff).cell(row.steps).cell(row.risk_exact).cell(row.risk_exact_sketch_sd);
+    if (r.has_det_equiv) csv.cell(row.risk_det_equiv);
     csv.cell(row.approx_exact).cell(row.bias_exact).cell(row.variance_exact).cell(sigma2).end_row();
   }
   return csv.text();
@@ -47,9 +49,10 @@ std::string exact_curves_csv(const RunResult& r) {
 std::string curves_csv(const RunResult& r) {
   if (!r.plan.config.monte_carlo) return exact_curves_csv(r);
   const bool split = r.trials.has_decomposition;
-  std::vector<std::string> header = {"N",         "N_eff",     "steps",       "trials",
-                                     "risk_mc",   "risk_se",   "risk_exact",  "risk_exact_sketch_sd",
-                                     "approx_mc", "approx_se", "approx_exact"};
+  std::vector<std::string> header = {"N",       "N_eff",   "steps",      "trials",
+                                     "risk_mc", "risk_se", "risk_exact", "risk_exact_sketch_sd"};
+  if (r.has_det_equiv) header.push_back("risk_det_equiv");
+  for (const char* h : {"approx_mc", "approx_se", "approx_exact"}) header.push_back(h);
   const std::vector<std::string> tail =
       split ? std::vector<std::string>{"bias_mc",     "bias_se",        "bias_exact", "variance_mc",
                                        "variance_se", "variance_exact", "sigma2"}
@@ -59,11 +62,9 @@ std::string curves_csv(const RunResult& r) {
   const double sigma2 = r.plan.config.sigma * r.plan.config.sigma;
   for (const CurveRow& row : r.rows) {
     csv.cell(row.samples).cell(row.n_eff).cell(row.steps).cell(row.trials).cell(row.risk_mc).cell(row.risk_se);
-    csv.cell(row.risk_exact)
-        .cell(row.risk_exact_sketch_sd)
-        .cell(row.approx_mc)
-        .cell(row.approx_se)
-        .cell(row.approx_exact);
+    csv.cell(row.risk_exact).cell(row.risk_exact_sketch_sd);
+    if (r.has_det_equiv) csv.cell(row.risk_det_equiv);
+    csv.cell(row.approx_mc).cell(row.approx_se).cell(row.approx_exact);
     if (split) csv.cell(row.bias_mc).cell(row.bias_se);
     csv.cell(row.bias_exact);
     if (split) csv.cell(row.variance_mc).cell(row.variance_se);

@@ -38,6 +38,11 @@ PointData load_point(const SweepPoint& p) {
   d.approx_exact = curves.numbers("approx_exact")[last];
   d.bias_exact = curves.numbers("bias_exact")[last];
   d.variance_exact = curves.numbers("variance_exact")[last];
+  if (!p.config.monte_carlo) {  // exact-only point: the exact value stands in for the trials (no sampling noise)
+    d.risk.push_back(d.risk_exact);
+    d.approx.push_back(d.approx_exact);
+    return d;
+  }
   const CsvTable trials = read_csv(p.config.out + "/trials.csv");
   const auto n = trials.numbers("N"), risk = trials.numbers("risk"), approx = trials.numbers("approx");
   for (std::size_t i = 0; i < n.size(); ++i)

@@ -256,8 +256,69 @@ static std::string point_source(const SweepPoint& p) {
   }
 }
 
+namespace {
+
+std::vector<std::string> split_commas(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (true) {
+    const auto end = line.find(',', pos);
+    out.push_back(line.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    if (end == std::string::npos) return out;
+    pos = end + 1;
+  }
+}
+
+// sweep.csv: every done point's curves.csv rows under the union of their columns (points differ: exact-only points
+// have no Monte Carlo columns, Gaussian sketches a risk_det_equiv column), empty where a point has no such column.
+class SweepTable {
+ public:
+  void add(const std::string& prefix, const std::string& curves, std::int64_t N) {
+    const auto header_end = curves.find('\n');
+    const std::vector<std::string> names = split_commas(curves.substr(0, header_end));
+    std::vector<std::size_t> where;
+    for (const std::string& n : names) {
+      auto it = std::find(columns_.begin(), columns_.end(), n);
+      if (it == columns_.end()) it = columns_.insert(columns_.end(), n);
+      where.push_back(static_cast<std::size_t>(it - columns_.begin()));
+    }
+    std::size_t pos = header_end + 1;
+    while (pos < curves.size()) {
+      const auto end = curves.find('\n', pos);
+      const std::string line = curves.substr(pos, end - pos);
+      const bool is_final = line.rfind(std::to_string(N) + ",", 0) == 0;
+      const std::vector<std::string> cells = split_commas(line);
+      std::map<std::size_t, std::string> row;
+      for (std::size_t k = 0; k < cells.size() && k < where.size(); ++k) row[where[k]] = cells[k];
+      rows_.push_back({prefix + (is_final ? "1" : "0"), row});
+      pos = end == std::string::npos ? curves.size() : end + 1;
+    }
+  }
+  std::string text() const {
+    if (rows_.empty()) return "";
+    std::string t = "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,seed,N_horizon,is_final";
+    for (const std::string& c : columns_) t += "," + c;
+    t += "\n";
+    for (const auto& [prefix, row] : rows_) {
+      t += prefix;
+      for (std::size_t k = 0; k < columns_.size(); ++k) {
+        const auto it = row.find(k);
+        t += "," + (it == row.end() ? std::string() : it->second);
+      }
+      t += "\n";
+    }
+    return t;
+  }
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<std::pair<std::string, std::map<std::size_t, std::string>>> rows_;
+};
+
+}  // namespace
+
 std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& version) {
-  std::string table;
+  SweepTable table;
   nlohmann::json points = nlohmann::json::array();
   std::int64_t included = 0;
   for (const SweepPoint& p : spec.points) {
@@ -277,28 +338,18 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
     points.push_back(jp);
     if (state != PointState::kDone) continue;
     const std::string curves = read_text_file(p.config.out + "/curves.csv");
-    const auto header_end = curves.find('\n');
     const Config& c = p.config;
-    if (table.empty())
-      table = "point,grid,a,b,d,M,sketch,sigma,gamma,batch,schedule,seed,N_horizon,is_final," +
-              curves.substr(0, header_end + 1);
     // Shortest round-trip decimals (0.1, not 0.10000000000000001).
+    const std::string d = c.d_infinite ? "inf" : std::to_string(c.d),
+                      M = c.d_infinite && c.sketch == SketchKind::kIdentity ? "inf" : std::to_string(c.M);
     const std::string prefix = p.name + "," + p.grid + "," + format_shortest(c.a) + "," + format_shortest(c.b) + "," +
-                               std::to_string(c.d) + "," + std::to_string(c.M) + "," + to_string(c.sketch) + "," +
-                               format_shortest(c.sigma) + "," + format_shortest(c.gamma) + "," +
-                               std::to_string(c.batch) + "," + to_string(c.schedule) + "," + std::to_string(c.seed) +
-                               "," + std::to_string(c.N) + ",";
-    std::size_t pos = header_end + 1;
-    while (pos < curves.size()) {
-      const auto end = curves.find('\n', pos);
-      const std::string line = curves.substr(pos, end - pos);
-      const bool is_final = line.rfind(std::to_string(c.N) + ",", 0) == 0;
-      table += prefix + (is_final ? "1," : "0,") + line + "\n";
-      pos = end == std::string::npos ? curves.size() : end + 1;
-    }
+                               d + "," + M + "," + to_string(c.sketch) + "," + format_shortest(c.sigma) + "," +
+                               format_shortest(c.gamma) + "," + std::to_string(c.batch) + "," + to_string(c.schedule) +
+                               "," + std::to_string(c.seed) + "," + std::to_string(c.N) + ",";
+    table.add(prefix, curves, c.N);
     ++included;
   }
-  write_file_atomically(spec.out + "/sweep.csv", table);
+  write_file_atomically(spec.out + "/sweep.csv", table.text());
   nlohmann::json j;
   j["source"] = spec.source;
   j["version"] = version;

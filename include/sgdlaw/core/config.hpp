@@ -47,6 +47,7 @@ struct Config {
   std::int64_t checkpoint_min = 10;
   bool decomposition = true;  // coupled bias / variance runs
   bool monte_carlo = true;    // false: exact columns only (no trials)
+  bool det_equiv = true;      // Gaussian sketch: also the deterministic equivalent of the sketch average
   ExactMethod exact_method = ExactMethod::kAuto;
   TrialsOutput write_trials = TrialsOutput::kNone;
   std::string out =

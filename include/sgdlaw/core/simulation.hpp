@@ -1,6 +1,7 @@
 #pragma once
 // One run from configuration to curves: set-up, stability check, exact recursion, Monte Carlo on a backend,
 // divergence check, aggregation.
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,7 @@ struct CurveRow {
   std::int64_t steps = 0, samples = 0, trials = 0;
   double n_eff = 0.0;
   double risk_mc = 0.0, risk_se = 0.0, risk_exact = 0.0, risk_exact_sketch_sd = 0.0;
+  double risk_det_equiv = NAN;  // deterministic equivalent of the sketch average (Gaussian sketch), else NaN
   double approx_mc = 0.0, approx_se = 0.0, approx_exact = 0.0;
   double bias_mc = 0.0, bias_se = 0.0, bias_exact = 0.0;
   double variance_mc = 0.0, variance_se = 0.0, variance_exact = 0.0;
@@ -27,6 +29,8 @@ struct RunResult {
   std::string backend;
   TrialResults trials{0, 0, false};
   std::vector<ExactCurve> exact;  // per sketch
+  bool has_det_equiv = false;
+  ExactCurve det_equiv;  // the deterministic equivalent's curve (Gaussian sketch, det_equiv = true)
   std::vector<CurveRow> rows;
   double max_stable_gamma = 0.0;  // smallest over sketches
   double setup_seconds = 0.0, exact_seconds = 0.0, mc_seconds = 0.0;
@@ -47,6 +51,9 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& trials,
 using Planner = std::function<RunPlan(const Config&)>;
 RunResult prepare_run(const Config& config, const Planner& planner = make_run_plan);
 void compute_exact(RunResult& res);
+
+// The exact recursion on the deterministic equivalent of a Gaussian sketch (deterministic_equivalent.hpp).
+ExactCurve det_equiv_curve(const RunPlan& plan);
 void finish_run(RunResult& res);
 
 }  // namespace sgdlaw

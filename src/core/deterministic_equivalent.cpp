@@ -1,0 +1,159 @@
+#include "sgdlaw/core/deterministic_equivalent.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <stdexcept>
+#include <vector>
+
+#include "sgdlaw/core/power_law_spectrum.hpp"
+
+namespace sgdlaw {
+namespace {
+
+using cd = std::complex<double>;
+constexpr double kPi = 3.14159265358979323846;
+// Im z = kSmoothing * x: the density itself (a wider Cauchy kernel, width proportional to x, would leak mass
+// upwards through its log-divergent tail: 0.8% at 4e-3).
+constexpr double kSmoothing = 1e-7;
+// Log-spaced grid of x: fine enough for the narrowest bumps (the top eigenvalues, relative width ~ 2 / sqrt(M)).
+int per_decade(double M) { return std::max(600, static_cast<int>(6.0 * std::sqrt(M))); }
+
+// H's coordinates as (lambda, lambda * c, weight) nodes: every index up to 1024, the tail by quadrature.
+struct IndexNodes {
+  std::vector<double> lambda, lc, w;
+};
+
+IndexNodes index_nodes(const Config& c) {
+  const double upper = c.d_infinite ? INFINITY : static_cast<double>(c.d);
+  const PowerLawSpectrum s = power_law_index_nodes(c.a, c.b, 1024, upper, 1.0);
+  IndexNodes n;
+  for (Eigen::Index i = 0; i < s.lambda.size(); ++i) {
+    n.lambda.push_back(s.lambda[i]);
+    n.lc.push_back(s.lambda[i] * s.prior_var[i]);
+    n.w.push_back(s.weight.size() ? s.weight[i] : 1.0);
+  }
+  return n;
+}
+
+// Newton's method for the root m of f(m) = m (-z + Q(m)) - 1, Q(m) = (1/M) sum_i w_i lambda_i / (1 + lambda_i m),
+// from a starting guess (the neighbouring grid point's root); returns the root and tr B (Sigma - z)^-1.
+struct Resolvent {
+  cd m, nu;
+};
+
+Resolvent solve_resolvent(const IndexNodes& n, double M, cd z, cd m) {
+  for (int it = 0; it < 200; ++it) {
+    cd q = 0.0, dq = 0.0;
+    for (std::size_t i = 0; i < n.lambda.size(); ++i) {
+      const cd r = 1.0 / (1.0 + n.lambda[i] * m);
+      q += n.w[i] * n.lambda[i] * r;
+      dq -= n.w[i] * n.lambda[i] * n.lambda[i] * r * r;
+    }
+    q /= M;
+    dq /= M;
+    const cd f = m * (-z + q) - 1.0, df = -z + q + m * dq;
+    const cd step = f / df;
+    // Stay on the branch Im m > 0 (Im z > 0): where the step would leave it (in a gap of the spectrum, where Im m
+    // is tiny), keep its real part and halve the imaginary part instead.
+    cd next = m - step;
+    if (next.imag() <= 0.0) next = cd(next.real(), 0.5 * m.imag());
+    m = next;
+    if (std::abs(step) < 1e-14 * std::abs(m)) break;
+  }
+  cd nu = 0.0;
+  for (std::size_t i = 0; i < n.lambda.size(); ++i) nu += n.w[i] * n.lambda[i] * n.lc[i] * m / (1.0 + n.lambda[i] * m);
+  return {m, nu};
+}
+
+// The density of Sigma's eigenvalues and of the captured signal on a descending log grid of x, with their running
+// integrals from the top (trapezoid in log x, dx = x dlog x); stops once every eigenvalue is counted.
+struct DensityGrid {
+  std::vector<double> logx, count, signal;  // count: eigenvalues above x; signal: sum over them of mu E[u*^2]
+  std::vector<double> rho, sig;             // per unit log x: eigenvalues, captured signal
+  double dlog = 0.0;
+};
+
+DensityGrid density_grid(const IndexNodes& nodes, double M, double x_hi, double x_lo) {
+  const int per = per_decade(M);
+  const double dlog = std::log(10.0) / per;
+  DensityGrid g;
+  g.dlog = dlog;
+  // Continuation in x at a wide kernel (1e-2 x), where the root is smooth in x, then down a ladder of kernel
+  // widths to kSmoothing at each x (straight at a tiny width, Newton loses the branch at the spectrum's gaps).
+  cd m_wide = -1.0 / cd(x_hi, 1e-2 * x_hi);
+  double prev_rho = 0.0, prev_sig = 0.0;
+  for (int k = 0;; ++k) {
+    const double x = x_hi * std::pow(10.0, -static_cast<double>(k) / per);
+    if (x < x_lo) break;
+    m_wide = solve_resolvent(nodes, M, cd(x, 1e-2 * x), m_wide).m;
+    cd m = m_wide;
+    for (double width = 1e-3; width > kSmoothing; width *= 0.1) m = solve_resolvent(nodes, M, cd(x, width * x), m).m;
+    const Resolvent r = solve_resolvent(nodes, M, cd(x, kSmoothing * x), m);
+    const double rho = std::max(0.0, r.m.imag() / kPi) * x * M;  // eigenvalues per unit log x
+    const double sig = std::max(0.0, r.nu.imag() / kPi);  // captured signal per unit log x: x (x E[u*^2] / x^2) x
+    g.logx.push_back(std::log(x));
+    g.rho.push_back(rho);
+    g.sig.push_back(sig);
+    g.count.push_back(k == 0 ? 0.0 : g.count.back() + 0.5 * dlog * (rho + prev_rho));
+    g.signal.push_back(k == 0 ? 0.0 : g.signal.back() + 0.5 * dlog * (sig + prev_sig));
+    prev_rho = rho;
+    prev_sig = sig;
+    if (g.count.back() > M * (1.0 - 1e-9) && rho < 1e-9 * M) break;  // below the smallest eigenvalue
+  }
+  return g;
+}
+
+// E[Approx] in closed form: at z = 0 the root m0 > 0 of (1/M) sum_i lambda_i m0 / (1 + lambda_i m0) = 1 (the
+// sketch's effective regularisation 1 / m0), and signal - tr B Sigma^-1 = sum_i lambda_i c_i / (1 + lambda_i m0).
+double approx_closed_form(const IndexNodes& n, double M) {
+  auto filled = [&](double m0) {
+    double f = 0.0;
+    for (std::size_t i = 0; i < n.lambda.size(); ++i) f += n.w[i] * n.lambda[i] * m0 / (1.0 + n.lambda[i] * m0);
+    return f / M;
+  };
+  double lo = 0.0, hi = 1.0;
+  while (filled(hi) < 1.0) hi *= 2.0;  // filled grows from 0 to the (weighted) count of indices >= M
+  for (int it = 0; it < 200 && hi - lo > 1e-15 * hi; ++it) (filled(0.5 * (lo + hi)) < 1.0 ? lo : hi) = 0.5 * (lo + hi);
+  const double m0 = 0.5 * (lo + hi);
+  double approx = 0.0;
+  for (std::size_t i = 0; i < n.lambda.size(); ++i) approx += n.w[i] * n.lc[i] / (1.0 + n.lambda[i] * m0);
+  return approx;
+}
+
+}  // namespace
+
+DetEquivSpectrum deterministic_equivalent(const Config& c) {
+  const IndexNodes nodes = index_nodes(c);
+  const double M = static_cast<double>(c.M);
+  DetEquivSpectrum out;
+  double trace = 0.0;
+  for (std::size_t i = 0; i < nodes.lambda.size(); ++i) {
+    trace += nodes.w[i] * nodes.lambda[i];
+    out.signal += nodes.w[i] * nodes.lc[i];
+  }
+  // Grid from above the largest eigenvalue down to far below the smallest (hard edge when M is close to d).
+  DensityGrid g = density_grid(nodes, M, 3.0 * (nodes.lambda[0] + trace / M), 1e-10 * std::pow(M, -c.a));
+  out.mass = g.count.back() / M;
+  if (!(out.mass > 0.99))
+    throw std::runtime_error("deterministic equivalent: the density grid holds only " + std::to_string(out.mass) +
+                             " of Sigma's eigenvalues");
+  // Every grid point with eigenvalues near it is a weighted coordinate: weight = eigenvalues in its log-x cell,
+  // E[u*^2] = captured signal / (x * eigenvalues). The captured signal in total is signal - E[Approx] (closed
+  // form); the grid only shares it out.
+  out.approx = approx_closed_form(nodes, M);
+  const double share = (out.signal - out.approx) / g.signal.back(), per_count = M / g.count.back();
+  std::vector<double> mu, w, p0;
+  for (std::size_t k = 0; k < g.rho.size(); ++k) {
+    if (!(g.rho[k] > 1e-12 * M)) continue;
+    mu.push_back(std::exp(g.logx[k]));
+    w.push_back(g.rho[k] * g.dlog * per_count);
+    p0.push_back(share * g.sig[k] / (mu.back() * g.rho[k]));
+  }
+  out.mu = Eigen::Map<Eigen::VectorXd>(mu.data(), static_cast<Eigen::Index>(mu.size()));
+  out.weight = Eigen::Map<Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));
+  out.p0 = Eigen::Map<Eigen::VectorXd>(p0.data(), static_cast<Eigen::Index>(p0.size()));
+  return out;
+}
+
+}  // namespace sgdlaw
