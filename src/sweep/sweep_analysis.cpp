@@ -203,9 +203,10 @@ class SweepAnalyzer {
       // The theory's regime (Lin et al.): the M law holds while M << N_eff^(1/a), the N law while
       // N_eff^(1/a) << M. Points beyond `regime` (c * N_eff^(1/a) in M, or (c M)^a in N_eff) bend the slope.
       const double c = ax.n_axis ? f_.n_regime : f_.m_regime;
-      const double regime = c <= 0      ? INFINITY
-                            : ax.n_axis ? std::pow(c * static_cast<double>(c0.M), c0.a)
-                                        : c * std::pow(get(*sel[0]).n_eff, 1.0 / c0.a);
+      const bool unbounded = ax.n_axis && c0.d_infinite && c0.sketch == SketchKind::kIdentity;  // M = d = inf
+      const double regime = c <= 0 || unbounded ? INFINITY
+                            : ax.n_axis         ? std::pow(c * static_cast<double>(c0.M), c0.a)
+                                                : c * std::pow(get(*sel[0]).n_eff, 1.0 / c0.a);
       const std::size_t first_fit = fits_.size();
       if (ax.n_axis)
         fit_series(s, label, minus_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff", (1.0 - c0.b) / c0.a,
@@ -215,6 +216,7 @@ class SweepAnalyzer {
                    fits_);
       note_regime(first_fit, s, regime, c, ax);
       append_slopes(label, ax.x_name, s, regime);
+      append_exponents(label, ax.x_name, s, ax.n_axis ? (1.0 - c0.b) / c0.a : 1.0 - c0.b);
     }
   }
 
@@ -229,6 +231,11 @@ class SweepAnalyzer {
     out.slopes_csv = slopes_.text();
     out.frontier_csv = frontier_.text();
     out.report_md = report_markdown(out.fits, f_.confidence);
+    if (!exponents_.empty())
+      out.exponents_md =
+          "| group | axis | theory | exact-curve local slopes (x: slope) | at the largest x | within 0.01 of theory "
+          "from |\n|---|---|---|---|---|---|\n" +
+          exponents_;
     return out;
   }
 
@@ -255,6 +262,22 @@ class SweepAnalyzer {
       le.empty() ? slopes_.empty_cell() : slopes_.cell(le[i]);
       slopes_.cell(s.x[i] <= regime ? "1" : "0").end_row();
     }
+  }
+
+  // A row of the exponents table: the exact curve's local slopes along the axis (between neighbours), the last
+  // one, and the smallest x from which every local slope stays within 0.01 of the theory's exponent.
+  void append_exponents(const std::string& group, const std::string& axis, const Series& s, double theory) {
+    auto slope = [&](std::size_t i) {
+      return std::log(s.y_exact[i] / s.y_exact[i - 1]) / std::log(s.x[i] / s.x[i - 1]);
+    };
+    std::string list, from = "not reached";
+    for (std::size_t i = 1; i < s.x.size(); ++i)
+      list += (list.empty() ? "" : ", ") + format_g(s.x[i], 3) + ": " + format_printf("%.3f", slope(i));
+    for (std::size_t i = s.x.size(); i-- > 1 && std::abs(slope(i) - theory) <= 0.01;)
+      from = axis + " = " + format_g(s.x[i], 3);
+    const double last = slope(s.x.size() - 1);
+    exponents_ += "| " + group + " | " + axis + " | " + format_printf("%.3f", theory) + " | " + list + " | " +
+                  format_printf("%.3f (%+.3f)", last, last - theory) + " | " + from + " |\n";
   }
 
   // Notes on the fits just made (rows from `first`) about points outside the theory's regime: the OLS window
@@ -303,6 +326,7 @@ class SweepAnalyzer {
   std::map<std::string, PointData> data_;  // by point name
   std::vector<FitRow> fits_;
   CsvWriter slopes_, frontier_;
+  std::string exponents_;  // rows of the exponents table
 };
 
 std::vector<double> sorted_unique(std::vector<double> v) {
@@ -401,6 +425,13 @@ std::string full_report(const SweepSpec& spec, const SweepAnalysis& a) {
   std::string md = "# Sweep report: " + spec.source + "\n\n";
   md += std::string("sgdlaw ") + version_string() + ", written " + date + ". Folder `" + spec.out + "`, " +
         std::to_string(spec.points.size()) + " points.\n\n## Fits\n\n" + a.report_md + "\n";
+  if (!a.exponents_md.empty())
+    md +=
+        "## Asymptotic exponents of the exact curves\n\nLocal slopes d log R / d log x of the exact expected "
+        "risk (R - sigma^2, or R - sigma^2 - Approx on an N axis that subtracts it) between neighbouring points, "
+        "as the size grows: finite-size bending measured, not assumed. The last column is the size from which "
+        "every local slope is within 0.01 of the theory's exponent.\n\n" +
+        a.exponents_md + "\n";
   md += "Slopes are d log(excess risk) / d log x. The M law is fitted where M <= m_regime N_eff^(1/a)\n(m_regime = " +
         format_g(f.m_regime, 3) +
         "), the N law where N_eff^(1/a) <= n_regime M (n_regime = " + format_g(f.n_regime, 3) +

@@ -86,8 +86,11 @@ bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
     ++s.ran;
     if (opt.log) {
       const CurveRow& last = r.rows.back();
-      opt.log(tag + ": " + fmt(meta.wall_seconds) + "s, final risk " + fmt(last.risk_mc) + " +- " + fmt(last.risk_se) +
-              " (exact " + fmt(last.risk_exact) + ")");
+      if (p.config.monte_carlo)
+        opt.log(tag + ": " + fmt(meta.wall_seconds) + "s, final risk " + fmt(last.risk_mc) + " +- " +
+                fmt(last.risk_se) + " (exact " + fmt(last.risk_exact) + ")");
+      else
+        opt.log(tag + ": " + fmt(meta.wall_seconds) + "s, final exact risk " + fmt(last.risk_exact) + " (exact only)");
     }
     return true;
   } catch (const DivergenceError& e) {

@@ -27,6 +27,7 @@ struct SweepAnalysis {
   std::string slopes_csv;    // per series point: x, mean, se, exact, local slopes
   std::string frontier_csv;  // per budget: M*, excess*, interior
   std::string report_md;     // human-readable table
+  std::string exponents_md;  // local slopes of the exact curves as the size grows, against the theory
 };
 
 SweepAnalysis analyze_sweep(const SweepSpec& spec);
