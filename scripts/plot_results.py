@@ -7,6 +7,7 @@ A sweep folder (sweep.json, fits.csv, slopes.csv, frontier.csv, sweep.csv) gives
   decomposition             approximation / bias / variance (exact) stacked vs M at the largest N;
   frontier                  compute-optimal R* - sigma^2 and M* against compute C, with fits and theory.
 A run folder (curves.csv) gives risk_vs_N and decomposition_vs_N.
+A phases folder (phases.csv, from `sgdlaw phases`) gives the regime map phases.
 """
 import csv
 import json
@@ -191,10 +192,15 @@ def run_plots(folder):
     n = [float(r["N_eff"]) for r in rows]
     sigma2 = float(rows[0]["sigma2"])
     split = "bias_mc" in rows[0]
+    mc = "risk_mc" in rows[0]  # exact-only runs (monte_carlo = false) have no Monte Carlo columns
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     # Excess risk R - sigma^2 (the scaling part; sigma^2 is usually most of R), and R - sigma^2 - Approx.
-    ax.errorbar(n, [float(r["risk_mc"]) - sigma2 for r in rows], yerr=[2 * float(r["risk_se"]) for r in rows],
-                fmt="o", ms=3, capsize=2, color="C0", label="R - sigma^2: Monte Carlo ±2 SE")
+    if mc:
+        ax.errorbar(n, [float(r["risk_mc"]) - sigma2 for r in rows], yerr=[2 * float(r["risk_se"]) for r in rows],
+                    fmt="o", ms=3, capsize=2, color="C0", label="R - sigma^2: Monte Carlo ±2 SE")
+    if "risk_det_equiv" in rows[0]:
+        ax.plot(n, [float(r["risk_det_equiv"]) - sigma2 for r in rows], "--", color="C4", lw=1,
+                label="R - sigma^2: deterministic equivalent (sketch average)")
     ax.plot(n, [float(r["risk_exact"]) - sigma2 for r in rows], "-", color="C0", lw=1, label="R - sigma^2: exact")
     bv = [float(r["bias_exact"]) + float(r["variance_exact"]) for r in rows]
     if split:
@@ -225,18 +231,91 @@ def run_plots(folder):
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
     for key, label, color in (("approx", "approximation", "C2"), ("bias", "bias", "C0"), ("variance", "variance", "C3")):
         ax.plot(n, [float(r[key + "_exact"]) for r in rows], "-", color=color, label=f"{label} (exact)")
-        if split or key == "approx":
+        if mc and (split or key == "approx"):
             ax.plot(n, [float(r[key + "_mc"]) for r in rows], "o", ms=3, color=color, label=f"{label} (Monte Carlo)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("effective samples N_eff")
     top = max(float(r[k + "_exact"]) for r in rows for k in ("approx", "bias", "variance"))
+    top = top if top > 0 else 1.0
     ax.set_ylim(top * 1e-4, top * 2)  # four decades: terms far below the total would squash the axis
     ax.set_ylabel("term of the excess risk")
     ax.set_title("risk decomposition: R = sigma^2 + approximation + bias + variance", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.25)
     save(fig, folder, "decomposition_vs_N")
+
+
+def phases_plot(folder):
+    """Regime map: per sigma, the term the approximation error balances on the frontier at the largest budget
+    (cell colour; text: the largest term there) and the fitted minus theory exponent of R*, over the (a, b) grid,
+    with the theory's boundaries b = a and b = 2a."""
+    import numpy as np
+
+    rows = read_csv(os.path.join(folder, "phases.csv"))
+    sigmas = sorted({float(r["sigma"]) for r in rows})
+    a_vals = sorted({float(r["a"]) for r in rows})
+    b_vals = sorted({float(r["b"]) for r in rows})
+    fig, axes = plt.subplots(len(sigmas), 2, figsize=(12, 4.6 * len(sigmas)), squeeze=False)
+    codes = {"bias": 0.0, "variance": 1.0}
+    cmap_terms = matplotlib.colors.ListedColormap(["#4C72B0", "#C44E52"])
+
+    def edges(values):
+        # cell edges halfway between grid values, extended by half a step at the ends
+        v = list(values)
+        mids = [(x + y) / 2 for x, y in zip(v, v[1:])]
+        first = v[0] - (mids[0] - v[0]) if mids else v[0] - 0.5
+        last = v[-1] + (v[-1] - mids[-1]) if mids else v[-1] + 0.5
+        return [first] + mids + [last]
+
+    a_edges, b_edges = edges(a_vals), edges(b_vals)
+
+    def boundaries(ax):
+        line = np.linspace(a_edges[0], a_edges[-1], 50)
+        ax.plot(line, line, "k--", lw=1.3, label="b = a (theory: bias | variance)")
+        ax.plot(line, 2 * line, "k:", lw=1.3, label="b = 2a (bias saturates)")
+
+    def cells(ax, grid, **kw):
+        return ax.pcolormesh(a_edges, b_edges, grid, shading="flat", **kw)
+
+    def axes_labels(ax, title):
+        ax.set_xticks(a_vals, [f"{a:g}" for a in a_vals])
+        ax.set_yticks(b_vals, [f"{b:g}" for b in b_vals])
+        ax.set_xlabel("a (spectrum of H: i^-a)")
+        ax.set_ylabel("b (signal: i^-b)")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlim(a_edges[0], a_edges[-1])
+        ax.set_ylim(b_edges[0], b_edges[-1])
+
+    for row, sigma in enumerate(sigmas):
+        pts = [r for r in rows if float(r["sigma"]) == sigma]
+        ax_d, ax_e = axes[row]
+        term = np.full((len(b_vals), len(a_vals)), np.nan)
+        diff = np.full((len(b_vals), len(a_vals)), np.nan)
+        for r in pts:
+            i, j = b_vals.index(float(r["b"])), a_vals.index(float(r["a"]))
+            if r["balancing"] in codes:
+                term[i, j] = codes[r["balancing"]]
+                ax_d.text(a_vals[j], b_vals[i], r["dominant"], ha="center", va="center", fontsize=7, color="white")
+            else:
+                ax_d.text(a_vals[j], b_vals[i], "no interior\noptimum", ha="center", va="center", fontsize=6)
+            if r["r_star_minus_theory"]:
+                diff[i, j] = float(r["r_star_minus_theory"])
+                ax_e.text(a_vals[j], b_vals[i], f"{diff[i, j]:+.2f}", ha="center", va="center", fontsize=7)
+        cells(ax_d, term, cmap=cmap_terms, vmin=-0.5, vmax=1.5)
+        lim = max(float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 0.0, 0.05)
+        im = cells(ax_e, diff, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        fig.colorbar(im, ax=ax_e, label="fitted - theory exponent of R* - sigma^2")
+        for ax in (ax_d, ax_e):
+            boundaries(ax)
+        for name, color in (("bias", "#4C72B0"), ("variance", "#C44E52")):
+            ax_d.scatter([], [], s=60, marker="s", color=color, label=f"measured: approx balances the {name}")
+        axes_labels(ax_d, f"sigma = {sigma:g}: frontier at the largest budget (text: largest term)")
+        axes_labels(ax_e, f"sigma = {sigma:g}: R* exponent, fitted minus theory (asymptotic)")
+        ax_d.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+        ax_e.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+    fig.tight_layout()
+    save(fig, folder, "phases")
 
 
 def overlay_plot(out, folders):
@@ -311,7 +390,9 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: plot_results.py <sweep or run folder>")
     folder = sys.argv[1]
-    if os.path.exists(os.path.join(folder, "sweep.json")):
+    if os.path.exists(os.path.join(folder, "phases.csv")):
+        phases_plot(folder)
+    elif os.path.exists(os.path.join(folder, "sweep.json")):
         if not os.path.exists(os.path.join(folder, "fits.csv")):
             sys.exit(f"{folder}: no fits.csv yet (is the sweep finished?)")
         fits = read_csv(os.path.join(folder, "fits.csv"))

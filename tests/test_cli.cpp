@@ -81,6 +81,34 @@ TEST(Cli, RunWritesCurvesConfigAndTrials) {
   EXPECT_NE(o.out.find("risk (exact)"), std::string::npos);
 }
 
+TEST(Cli, ExactOnlyRunWritesExactColumnsOnly) {
+  const fs::path dir = scratch_dir("exact_only");
+  const fs::path out = dir / "run";
+  const Outcome o = run_cli(
+      "run --sketch identity --d inf --monte_carlo false --N 1099511627776 --a 1.5 --gamma 0.3 "
+      "--sigma 0.1 --out " +
+          out.string(),
+      dir);
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string curves = slurp(out / "curves.csv");
+  EXPECT_EQ(
+      curves.rfind("N,N_eff,steps,risk_exact,risk_exact_sketch_sd,approx_exact,bias_exact,variance_exact,sigma2\n", 0),
+      0u);
+  EXPECT_EQ(curves.find("_mc"), std::string::npos);
+  EXPECT_NE(curves.find("\n1099511627776,"), std::string::npos);
+  const auto j = nlohmann::json::parse(slurp(out / "config.json"));
+  EXPECT_EQ(j["config"]["problem"]["d"], "inf");
+  EXPECT_EQ(j["derived"]["exact_method"], "contour");
+  EXPECT_GT(j["derived"]["d_infinite"]["tail_error_bound"].get<double>(), 0.0);
+  EXPECT_NE(o.out.find("exact only (contour jumps)"), std::string::npos);
+  // A Gaussian sketch: the deterministic equivalent's column next to the sampled sketches' exact one.
+  const Outcome g =
+      run_cli("run --d 512 --M 32 --sketches 3 --monte_carlo false --N 2000 --out " + (dir / "g").string(), dir);
+  ASSERT_EQ(g.code, 0) << g.err;
+  EXPECT_EQ(slurp(dir / "g" / "curves.csv").rfind("N,N_eff,steps,risk_exact,risk_exact_sketch_sd,risk_det_equiv,", 0),
+            0u);
+}
+
 TEST(Cli, ConfigFileWithFlagOverride) {
   const fs::path dir = scratch_dir("toml");
   std::ofstream(dir / "c.toml") << "[problem]\na = 1.5\nd = 100\nM = 10\n[sgd]\nN = 300\n[run]\ntrials = 10\n";

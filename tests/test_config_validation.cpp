@@ -120,3 +120,25 @@ TEST(ConfigValidation, BIsAnAliasOfBatch) {
   const Config c = resolve_config({parse_toml_settings("[sgd]\nB = 4\nN = 400\n", "f.toml")});
   EXPECT_EQ(c.batch, 4);
 }
+
+TEST(ConfigValidation, InfiniteDimensionNeedsExactOnly) {
+  EXPECT_NE(error_of({cli({{"d", "inf"}, {"sketch", "identity"}})}).find("monte_carlo = false"), std::string::npos);
+  EXPECT_EQ(error_of({cli({{"d", "inf"}, {"sketch", "identity"}, {"monte_carlo", "false"}})}), "");
+  EXPECT_EQ(error_of({cli({{"d", "inf"}, {"M", "100000"}, {"monte_carlo", "false"}})}), "");  // Gaussian: det. eq.
+  EXPECT_NE(error_of({cli({{"d", "inf"}, {"monte_carlo", "false"}, {"det_equiv", "false"}})}).find("'det_equiv'"),
+            std::string::npos);
+  EXPECT_NE(error_of({cli({{"d", "inf"}, {"sketch", "identity"}, {"monte_carlo", "false"}, {"wstar", "fixed"}})})
+                .find("'wstar'"),
+            std::string::npos);
+  EXPECT_NE(error_of({cli({{"head", "100"}})}).find("head only with d = inf"), std::string::npos);
+  EXPECT_NE(error_of({cli({{"d", "inf"}, {"sketch", "identity"}, {"monte_carlo", "false"}, {"head", "4"}})})
+                .find("16 <= head"),
+            std::string::npos);
+  EXPECT_NE(error_of({cli({{"d", "infinite"}})}).find("'d'"), std::string::npos);
+  EXPECT_NE(error_of({cli({{"exact_method", "fast"}})}).find("'exact_method'"), std::string::npos);
+  const Config c =
+      resolve_config({cli({{"d", "inf"}, {"sketch", "identity"}, {"monte_carlo", "false"}, {"head", "64"}})});
+  EXPECT_TRUE(c.d_infinite);
+  EXPECT_EQ(c.d, 64);
+  EXPECT_EQ(toml_error("[problem]\nd = \"inf\"\nsketch = \"identity\"\n[run]\nmonte_carlo = false\n"), "");
+}

@@ -26,13 +26,15 @@ TEST(Reproduction, Lin2024SmallWithinPointOneOfTheory) {
     const std::string& m = fits.rows[r][method];
     if (m != "loglog_ols" && m != "frontier") continue;
     ++headline;
-    EXPECT_LE(std::fabs(slope[r] - theory[r]), 0.1)
+    // The exact-only d = inf grids (no trials: zero-width intervals) sit closer to theory than the d-finite ones.
+    const bool exact_only = fits.rows[r][group].find("dinf") != std::string::npos;
+    EXPECT_LE(std::fabs(slope[r] - theory[r]), exact_only ? 0.03 : 0.1)
         << fits.rows[r][group] << " " << fits.rows[r][quantity] << ": slope " << slope[r] << " theory " << theory[r];
-    EXPECT_LT(lo[r], hi[r]) << fits.rows[r][group] << " " << fits.rows[r][quantity];
+    if (!exact_only) EXPECT_LT(lo[r], hi[r]) << fits.rows[r][group] << " " << fits.rows[r][quantity];
     EXPECT_LE(lo[r], slope[r] + 1e-9);
     EXPECT_GE(hi[r], slope[r] - 1e-9);
   }
-  EXPECT_EQ(headline, 8);  // M and N laws for a = 1.5 and 2, and two frontier exponents for each a
+  EXPECT_EQ(headline, 10);  // M and N laws for a = 1.5 and 2 (N also at d = inf), two frontier exponents per a
   fs::remove_all(out);
   fs::remove(out.string() + ".log");
 }

@@ -39,8 +39,10 @@ class Run:
 
     @property
     def excess(self) -> pd.Series:
-        """Monte Carlo excess risk R - sigma^2 per checkpoint."""
-        return self.curves["risk_mc"] - self.curves["sigma2"]
+        """Excess risk R - sigma^2 per checkpoint: the Monte Carlo mean, or for an exact-only run
+        (monte_carlo = false, no risk_mc column) the exact expected risk."""
+        column = "risk_mc" if "risk_mc" in self.curves else "risk_exact"
+        return self.curves[column] - self.curves["sigma2"]
 
 
 @dataclass

@@ -53,6 +53,16 @@ class ReaderTest(unittest.TestCase):
         self.assertLess(ols["slope"], 0)
         self.assertEqual(len(sw.run("cli-M8-N4096").curves), len(sw.table[sw.table["M"] == 8]))
 
+    def test_exact_only_run(self):
+        subprocess.run([BINARY, "run", "--sketch", "identity", "--d", "inf", "--monte_carlo", "false", "--N",
+                        "1048576", "--quiet", "--out", "exact"], cwd=self.dir, check=True)
+        run = sgdlaw.read_run(os.path.join(self.dir, "exact"))
+        self.assertNotIn("risk_mc", run.curves.columns)
+        self.assertIsNone(run.trials)
+        self.assertEqual(run.config["problem"]["d"], "inf")
+        self.assertTrue((run.excess > 0).all())
+        self.assertLess(run.excess.iloc[-1], 0.1 * run.excess.iloc[0])  # learned over 2^20 samples
+
     def test_missing_folder_says_what_it_expected(self):
         with self.assertRaises(FileNotFoundError) as cm:
             sgdlaw.read_run(os.path.join(self.dir, "nowhere"))

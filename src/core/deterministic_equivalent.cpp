@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/power_law_spectrum.hpp"
 
 namespace sgdlaw {
@@ -19,14 +23,14 @@ constexpr double kSmoothing = 1e-7;
 // Log-spaced grid of x: fine enough for the narrowest bumps (the top eigenvalues, relative width ~ 2 / sqrt(M)).
 int per_decade(double M) { return std::max(600, static_cast<int>(6.0 * std::sqrt(M))); }
 
-// H's coordinates as (lambda, lambda * c, weight) nodes: every index up to 1024, the tail by quadrature.
+// H's coordinates as (lambda, lambda * c, weight) nodes: every index up to 256, the tail by quadrature.
 struct IndexNodes {
   std::vector<double> lambda, lc, w;
 };
 
 IndexNodes index_nodes(const Config& c) {
   const double upper = c.d_infinite ? INFINITY : static_cast<double>(c.d);
-  const PowerLawSpectrum s = power_law_index_nodes(c.a, c.b, 1024, upper, 1.0);
+  const PowerLawSpectrum s = power_law_index_nodes(c.a, c.b, 256, upper, 1.0);
   IndexNodes n;
   for (Eigen::Index i = 0; i < s.lambda.size(); ++i) {
     n.lambda.push_back(s.lambda[i]);
@@ -123,7 +127,33 @@ double approx_closed_form(const IndexNodes& n, double M) {
 
 }  // namespace
 
+namespace {
+
+DetEquivSpectrum compute_deterministic_equivalent(const Config& c);
+
+}  // namespace
+
 DetEquivSpectrum deterministic_equivalent(const Config& c) {
+  // Sweeps ask for the same (a, b, d, M) at every N: keep the last few (it depends on nothing else).
+  static std::mutex mu;
+  static std::deque<std::pair<std::string, DetEquivSpectrum>> cache;
+  const std::string key = format_printf("%.17g/%.17g/%lld/%d/%lld", c.a, c.b, static_cast<long long>(c.d),
+                                        c.d_infinite ? 1 : 0, static_cast<long long>(c.M));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& [k, v] : cache)
+      if (k == key) return v;
+  }
+  DetEquivSpectrum de = compute_deterministic_equivalent(c);
+  std::lock_guard<std::mutex> lock(mu);
+  cache.emplace_back(key, de);
+  if (cache.size() > 16) cache.pop_front();
+  return de;
+}
+
+namespace {
+
+DetEquivSpectrum compute_deterministic_equivalent(const Config& c) {
   const IndexNodes nodes = index_nodes(c);
   const double M = static_cast<double>(c.M);
   DetEquivSpectrum out;
@@ -155,5 +185,7 @@ DetEquivSpectrum deterministic_equivalent(const Config& c) {
   out.p0 = Eigen::Map<Eigen::VectorXd>(p0.data(), static_cast<Eigen::Index>(p0.size()));
   return out;
 }
+
+}  // namespace
 
 }  // namespace sgdlaw

@@ -145,8 +145,10 @@ ExactCurve det_equiv_curve(const RunPlan& plan) {
   const Config& c = plan.config;
   const DetEquivSpectrum de = deterministic_equivalent(c);
   const WeightedSpectrum nodes{de.mu, de.weight};
+  // Thousands of grid nodes: contour jumps whenever the schedule allows (unless steps are asked for by name).
+  const ExactMethod method = c.exact_method == ExactMethod::kSteps ? ExactMethod::kSteps : ExactMethod::kContour;
   return exact_expected_risk(nodes, de.p0, de.approx, c.sigma * c.sigma, plan.schedule, c.batch, plan.checkpoints,
-                             c.exact_method);
+                             method);
 }
 
 void compute_exact(RunResult& res) {

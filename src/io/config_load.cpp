@@ -145,8 +145,8 @@ RawSettings parse_toml_settings(const std::string& text, const std::string& sour
       const toml::table* t = node.as_table();
       if (!t) throw ConfigError(source_name + ": [" + key + "] must be a table");
       for (auto&& [k2, node2] : *t) add_toml_value(out, key, std::string(k2.str()), node2, source_name);
-    } else if (key == "sweep" || key == "fit" || key == "meta") {
-      continue;  // read by the sweep driver; a plain run ignores them
+    } else if (key == "sweep" || key == "fit" || key == "meta" || key == "phases") {
+      continue;  // read by the sweep and phases drivers; a plain run ignores them
     } else {
       throw ConfigError(source_name + ": unknown top-level key or section '" + key +
                         "'; expected sections [problem], [sgd], [run]");
