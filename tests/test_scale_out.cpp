@@ -109,3 +109,26 @@ TEST(ScaleOut, MpiRanksEqualOneProcessAndResume) {
   expect_same_sweep(d.path / "one", d.path / "resumed");
 #endif
 }
+
+TEST(ScaleOut, MpiExactOnlyPointsEqualOneProcess) {
+#if !defined(SGDLAW_TEST_MPIEXEC)
+  GTEST_SKIP() << "built without MPI";
+#else
+  // Exact-only points (d = inf: identity, and Gaussian by the deterministic equivalent) are one unit of no trials.
+  Dir d("mpi_exact");
+  std::ofstream(d.path / "e.toml") << "[problem]\nd = \"inf\"\nsigma = 0.1\n[sgd]\ngamma = 0.2\n[run]\nmonte_carlo = "
+                                      "false\n[sweep]\nout = \"unused\"\n[[sweep.grid]]\nname = \"id\"\nsketch = "
+                                      "\"identity\"\nN = [1024, 65536, 4194304]\n[[sweep.grid]]\nname = \"g\"\n"
+                                      "M = [8, 16, 32]\nN = [4096]\n";
+  const std::string mpirun = std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ") +
+                             SGDLAW_TEST_MPIEXEC + " --oversubscribe -np 2 ";
+  ASSERT_EQ(sh(bin() + " sweep " + d.sub("e.toml") + " --sweep-out " + d.sub("one"), d.sub("one.log")), 0)
+      << read_text_file(d.sub("one.log"));
+  ASSERT_EQ(sh(mpirun + bin() + " sweep " + d.sub("e.toml") + " --sweep-out " + d.sub("mpi"), d.sub("mpi.log")), 0)
+      << read_text_file(d.sub("mpi.log"));
+  EXPECT_NE(read_text_file(d.sub("mpi.log")).find("ranks 2: ran 6"), std::string::npos)
+      << read_text_file(d.sub("mpi.log"));
+  EXPECT_EQ(read_text_file(d.sub("one/sweep.csv")), read_text_file(d.sub("mpi/sweep.csv")));
+  EXPECT_EQ(read_text_file(d.sub("one/sweep.csv")).find("risk_mc"), std::string::npos);
+#endif
+}

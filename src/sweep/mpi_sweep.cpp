@@ -149,6 +149,8 @@ class MpiSweep {
       const RunResult* base = prepared(u.point);
       if (!base) {
         payload.assign(1, std::nan(""));  // "this point diverges": rank 0 reruns prepare for the message
+      } else if (u.count == 0) {
+        payload.clear();  // an exact-only point: no trials, rank 0 computes its exact curves when it finishes it
       } else {
         const Config& c = base->plan.config;
         TrialResults part(u.count, static_cast<std::int64_t>(base->plan.checkpoints.size()), c.decomposition);

@@ -13,6 +13,7 @@
 namespace sgdlaw {
 
 double point_work(const Config& c) {
+  if (!c.monte_carlo) return 1e7 * static_cast<double>(c.sketches);  // exact only: seconds at most, whatever N is
   const double trials = static_cast<double>(c.total_trials());
   const double per_step = static_cast<double>(c.M) + 32.0;
   const double setup = c.sketch == SketchKind::kGaussian ? static_cast<double>(c.M) * static_cast<double>(c.d) : 0.0;
@@ -52,17 +53,17 @@ std::vector<WorkUnit> plan_units(const SweepSpec& spec, const std::vector<std::s
   std::vector<double> work;
   for (std::size_t i : points) {
     const Config& c = spec.points[i].config;
-    const std::int64_t trials = c.total_trials();
+    const std::int64_t trials = c.monte_carlo ? c.total_trials() : 0;  // exact only: one unit of no trials
     const double w = point_work(c);
     const auto chunks = static_cast<std::int64_t>(
-        std::clamp<double>(std::ceil(w / std::max(target, 1.0)), 1.0, static_cast<double>(trials)));
+        std::clamp<double>(std::ceil(w / std::max(target, 1.0)), 1.0, std::max(1.0, static_cast<double>(trials))));
     for (std::int64_t k = 0; k < chunks; ++k) {
       WorkUnit u;
       u.point = i;
       u.first = trials * k / chunks;
       u.count = trials * (k + 1) / chunks - u.first;
       units.push_back(u);
-      work.push_back(w * static_cast<double>(u.count) / static_cast<double>(trials));
+      work.push_back(trials > 0 ? w * static_cast<double>(u.count) / static_cast<double>(trials) : w);
     }
   }
   const std::vector<int> rank = lpt(work, ranks);
