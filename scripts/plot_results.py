@@ -223,7 +223,9 @@ def run_plots(folder):
     ax.set_yscale("log")
     ax.set_xlabel("effective samples N_eff")
     ax.set_ylabel("excess risk")
-    ax.set_title(f"a={p['a']}, b={p['b']}, M={p['M']} ({p['sketch']}), sigma^2={sigma2:.3g}, {sgd['schedule']} schedule",
+    size = f"d=inf (head {p.get('head')})" if p["d"] == "inf" and p["sketch"] == "identity" else f"M={p['M']}"
+    size += ", d=inf" if p["d"] == "inf" and p["sketch"] != "identity" else ""
+    ax.set_title(f"a={p['a']}, b={p['b']}, {size} ({p['sketch']}), sigma^2={sigma2:.3g}, {sgd['schedule']} schedule",
                  fontsize=10)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=7, loc="lower left")
