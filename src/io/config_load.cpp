@@ -63,6 +63,7 @@ std::string field_default(const std::string& name) {
       if (name == "progress") return "true";
       if (!f.json) return "";
       const nlohmann::json v = f.json(defaults);
+      if (v.is_null()) return "";  // applies only with other settings (head: d = inf); the help says its default
       return v.is_string() ? v.get<std::string>() : v.dump();
     }
   return "";
