@@ -113,11 +113,13 @@ def decomposition_plot(folder, table, fits):
         # Lines, not stacked areas: on a log axis a stacked band of a small term is invisible.
         for ys, label, color in ((approx, "approximation", "C2"), (bias, "bias", "C0"), (var, "variance", "C3")):
             ax.plot(m, ys, "-", color=color, lw=1.5, label=f"{label} (exact)")
-        if "bias_mc" in rows[0]:
+        # Exact-only points (monte_carlo = false) have no Monte Carlo cells (missing or empty in sweep.csv).
+        if all(r.get("bias_mc") for r in rows):
             ax.plot(m, [float(r["bias_mc"]) for r in rows], "o", color="C0", ms=3, label="bias (Monte Carlo)")
             ax.plot(m, [float(r["variance_mc"]) for r in rows], "o", color="C3", ms=3, label="variance (Monte Carlo)")
-        ax.plot(m, [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows], "ko", ms=3, mfc="none",
-                label="Monte Carlo risk - sigma^2 (sum)")
+        if all(r.get("risk_mc") for r in rows):
+            ax.plot(m, [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows], "ko", ms=3, mfc="none",
+                    label="Monte Carlo risk - sigma^2 (sum)")
         # Terms far below the total (a learned bias is ~1e-300) would squash the axis: show four decades.
         top = max(approx + bias + var)
         ax.set_ylim(top * 1e-4, top * 2)

@@ -78,6 +78,7 @@ std::vector<const SweepPoint*> along_axis(const std::vector<const SweepPoint*>& 
 // A series along one axis: per-trial values plus the exact curve at the same points.
 struct Series : TrialSeries {
   std::vector<double> y_exact;
+  bool exact_only = false;     // every point ran without trials (monte_carlo = false)
   std::size_t per_sketch = 0;  // trials per sketch (two-stage bootstrap when there are several sketches)
 };
 
@@ -87,6 +88,14 @@ FitRow fit_row(const std::string& group, const std::string& quantity, const std:
   r.quantity = quantity;
   r.method = method;
   return r;
+}
+
+// Exact-only series have no trials to resample: the exact slope, with no sampling error.
+void mark_exact_only(FitRow& r) {
+  r.ci_lo = r.ci_hi = r.slope;
+  r.boot_sd = 0.0;
+  r.z = 0.0;
+  r.note = "exact only (no trials): no interval";
 }
 
 void fill_interval(FitRow& row, const std::vector<double>& boot, double level) {
@@ -138,6 +147,7 @@ void fit_series(const Series& s, const std::string& group, const std::string& qu
     r->ci_hi = iv.hi;
     r->boot_sd = iv.sd;
     r->z = iv.sd > 0 ? (r->slope - theory) / iv.sd : 0.0;
+    if (s.exact_only) mark_exact_only(*r);
     out.push_back(*r);
   }
 }
@@ -188,7 +198,8 @@ class SweepAnalyzer {
       const Config& c0 = sel[0]->config;
       const bool minus_approx = ax.n_axis && f_.n_axis_subtract_approx;
       Series s;
-      s.per_sketch = static_cast<std::size_t>(c0.trials);
+      s.per_sketch = c0.monte_carlo ? static_cast<std::size_t>(c0.trials) : 1;  // exact only: one value per point
+      s.exact_only = !c0.monte_carlo;
       const double sigma2 = c0.sigma * c0.sigma;
       for (const SweepPoint* p : sel) {
         const PointData& d = get(*p);
@@ -346,7 +357,7 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
   if (ms.size() < 3 || ns.size() < 2 || pts.size() != ms.size() * ns.size()) return;
   // Series indexed [i * |N| + j].
   Series s;
-  s.per_sketch = static_cast<std::size_t>(pts[0]->config.trials);
+  s.per_sketch = pts[0]->config.monte_carlo ? static_cast<std::size_t>(pts[0]->config.trials) : 1;
   std::vector<const SweepPoint*> cell(ms.size() * ns.size(), nullptr);
   for (const SweepPoint* p : pts) {
     const auto i = std::lower_bound(ms.begin(), ms.end(), static_cast<double>(p->config.M)) - ms.begin();
@@ -399,6 +410,10 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
   write_frontier_rows(group, fr, fe, per_budget);
   fill_interval(mrow, bm, f_.confidence);
   fill_interval(rrow, br, f_.confidence);
+  if (!pts[0]->config.monte_carlo && mrow.ok) {
+    mark_exact_only(mrow);
+    mark_exact_only(rrow);
+  }
   fits_.push_back(mrow);
   fits_.push_back(rrow);
 }
