@@ -146,7 +146,9 @@ def frontier_plot(folder, frontier, fits):
             cs = [float(r["budget"]) for r in rows]
             rs = [float(r["excess_star"]) for r in rows]
             ms = [float(r["m_star"]) for r in rows]
-            lab = f"{group_label(group)} {'Monte Carlo' if mk else 'exact'}"
+            exact_only = any(f["group"] == group and f["note"].startswith("exact only") for f in fits)
+            kind = ("exact, no trials" if exact_only else "Monte Carlo") if mk else "exact"
+            lab = f"{group_label(group)} {kind}"
             if mk:  # filled: optimum inside the M grid (used by the fit); hollow: at its edge
                 inner = [r["interior"] == "1" for r in rows]
                 if rows and rows[0].get("excess_star_lo"):  # bootstrap interval of R* at each budget
