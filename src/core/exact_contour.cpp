@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sgdlaw/core/exact_recursion_step.hpp"
+#include "sgdlaw/core/stability.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -61,68 +62,75 @@ StepFactors step_factors(const WeightedSpectrum& s, double gamma, double inv_bat
 
 }  // namespace
 
-bool contour_map_is_stable(const WeightedSpectrum& s, double gamma, double inv_batch) {
-  const StepFactors f = step_factors(s, gamma, inv_batch);
-  double g_mu = 0.0;  // sum w mu^2 / (1 - alpha): the secular function at zeta = 1
-  for (Eigen::Index i = 0; i < s.mu.size(); ++i) {
-    if (!(f.beta[i] > 0.0) || f.beta[i] > 1.0 || s.w[i] < 0.0) return false;
-    g_mu += s.w[i] * s.mu[i] * s.mu[i] / f.beta[i];
-  }
-  return f.c * g_mu < 1.0;
+bool contour_map_is_stable(const WeightedSpectrum& s, double gamma, std::int64_t batch) {
+  return (s.w.array() >= 0.0).all() && step_size_is_stable(gamma, s.mu, batch, &s.w);
 }
 
-void step_advance(const WeightedSpectrum& s, double gamma, double inv_batch, double s2, std::int64_t n,
-                  Eigen::VectorXd& p) {
+void step_advance(const WeightedSpectrum& s, const Schedule& schedule, std::int64_t t0, std::int64_t n,
+                  double inv_batch, double noise, SecondMoments& p) {
   const Eigen::Index m = s.mu.size();
   const double* mu = s.mu.data();
   const double* w = s.w.data();
-  double* pj = p.data();
-  double trace = 0.0;
-  for (Eigen::Index j = 0; j < m; ++j) trace += w[j] * mu[j] * pj[j];
-  for (std::int64_t t = 0; t < n; ++t) {
-    const double tr_noise = trace + s2;
-    double next = 0.0;
-#pragma omp simd reduction(+ : next)
+  double* pb = p.bias.data();
+  double* pv = p.variance.data();
+  double tb = 0.0, tv = 0.0;
+  for (Eigen::Index j = 0; j < m; ++j) {
+    tb += w[j] * mu[j] * pb[j];
+    tv += w[j] * mu[j] * pv[j];
+  }
+  for (std::int64_t t = t0; t < t0 + n; ++t) {
+    const double gamma = schedule.at(t), tv_noise = tv + noise;
+    double nb = 0.0, nv = 0.0;
+#pragma omp simd reduction(+ : nb, nv)
     for (Eigen::Index j = 0; j < m; ++j) {
-      double unused = 0.0;
-      exact_coordinate_step(gamma, inv_batch, mu[j], 0.0, tr_noise, &unused, &pj[j]);
-      next += w[j] * mu[j] * pj[j];
+      exact_coordinate_step(gamma, inv_batch, mu[j], tb, tv_noise, &pb[j], &pv[j]);
+      nb += w[j] * mu[j] * pb[j];
+      nv += w[j] * mu[j] * pv[j];
     }
-    trace = next;
+    tb = nb;
+    tv = nv;
   }
 }
 
-void contour_advance(const WeightedSpectrum& s, double gamma, double inv_batch, double s2, std::int64_t n,
-                     Eigen::VectorXd& p) {
-  if (n <= 0) return;
-  if (n < kContourMinSteps || gamma == 0.0) {
-    if (gamma != 0.0) step_advance(s, gamma, inv_batch, s2, n, p);
-    return;
-  }
+void contour_advance(const WeightedSpectrum& s, const Schedule& schedule, std::int64_t t0, std::int64_t n,
+                     double inv_batch, double noise, SecondMoments& p) {
+  const double gamma = schedule.at(t0);
+  if (n <= 0 || gamma == 0.0) return;
+  if (n < kContourMinSteps) return step_advance(s, schedule, t0, n, inv_batch, noise, p);
   const StepFactors f = step_factors(s, gamma, inv_batch);
   const double t = static_cast<double>(n) + 1.0;
   const std::vector<ContourNode> nodes = talbot_nodes(t);
   const Eigen::Index m = s.mu.size();
-  // Weights W_k of the quadrature for the kick part: p_i += c mu_i sum_k Re[W_k / (eps_k + beta_i)].
-  std::vector<cd> weight(nodes.size());
+  // Quadrature weights of the kick part: p_i += c mu_i sum_k Re[W_k / (eps_k + beta_i)], one set per vector.
+  std::vector<cd> wb(nodes.size()), wv(nodes.size());
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     const ContourNode& nd = nodes[k];
-    cd g_p = 0.0, g_mu = 0.0;
+    cd g_b = 0.0, g_v = 0.0, g_mu = 0.0;
     for (Eigen::Index i = 0; i < m; ++i) {
       const cd r = 1.0 / (nd.eps + f.beta[i]);
       const double wm = s.w[i] * s.mu[i];
-      g_p += (wm * p[i]) * r;
+      g_b += (wm * p.bias[i]) * r;
+      g_v += (wm * p.variance[i]) * r;
       g_mu += (wm * s.mu[i]) * r;
     }
-    // Generating function of the traces plus noise: sum_s (T_s + s2) zeta^(-s-1).
-    const cd h = (g_p + f.c * s2 * g_mu / nd.eps) / (1.0 - f.c * g_mu) + s2 / nd.eps;
-    weight[k] = (2.0 / kContourNodes) * std::exp(t * nd.z) * nd.dz * h / cd(0.0, 1.0);
+    // Generating functions of the traces plus noise: sum_s (T_s + s2) zeta^(-s-1) (bias: s2 = 0).
+    const cd h_b = g_b / (1.0 - f.c * g_mu);
+    const cd h_v = (g_v + f.c * noise * g_mu / nd.eps) / (1.0 - f.c * g_mu) + noise / nd.eps;
+    const cd common = (2.0 / kContourNodes) * std::exp(t * nd.z) * nd.dz / cd(0.0, 1.0);
+    wb[k] = common * h_b;
+    wv[k] = common * h_v;
   }
   const double nn = static_cast<double>(n);
   for (Eigen::Index i = 0; i < m; ++i) {
-    double kick = 0.0;
-    for (std::size_t k = 0; k < nodes.size(); ++k) kick += (weight[k] / (nodes[k].eps + f.beta[i])).real();
-    p[i] = std::exp(nn * std::log1p(-f.beta[i])) * p[i] + f.c * s.mu[i] * kick;
+    double kick_b = 0.0, kick_v = 0.0;
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      const cd r = 1.0 / (nodes[k].eps + f.beta[i]);
+      kick_b += (wb[k] * r).real();
+      kick_v += (wv[k] * r).real();
+    }
+    const double decay = std::exp(nn * std::log1p(-f.beta[i]));
+    p.bias[i] = decay * p.bias[i] + f.c * s.mu[i] * kick_b;
+    p.variance[i] = decay * p.variance[i] + f.c * s.mu[i] * kick_v;
   }
 }
 

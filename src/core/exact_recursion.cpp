@@ -24,7 +24,7 @@ std::int64_t stretch_end(const Schedule& schedule, std::int64_t t, std::int64_t 
 bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t batch,
                  std::int64_t steps) {
   if (method == ExactMethod::kSteps || schedule.kind == ScheduleKind::kPower) return false;
-  if (!contour_map_is_stable(nodes, schedule.gamma0, 1.0 / static_cast<double>(batch))) return false;
+  if (!contour_map_is_stable(nodes, schedule.gamma0, batch)) return false;
   return method == ExactMethod::kContour || steps >= kContourAutoSteps;
 }
 
@@ -36,26 +36,20 @@ ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::Vecto
   out.sigma2 = sigma2;
   const std::int64_t last = checkpoints.empty() ? 0 : checkpoints.back();
   out.contour = use_contour(method, nodes, schedule, batch, last);
-  Eigen::VectorXd pb = p0, pv = Eigen::VectorXd::Zero(p0.size());
+  SecondMoments p{p0, Eigen::VectorXd::Zero(p0.size())};
   const double noise = sigma2 + approx, inv_b = 1.0 / static_cast<double>(batch);
   std::int64_t t = 0;
   for (const std::int64_t ck : checkpoints) {
-    while (t < ck) {
-      // Step by step, the step size may change every step (power schedule): one step at a time then.
-      const std::int64_t end = out.contour
-                                   ? stretch_end(schedule, t, ck)
-                                   : (schedule.kind == ScheduleKind::kPower ? t + 1 : stretch_end(schedule, t, ck));
-      const double gamma = schedule.at(t);
-      if (out.contour) {
-        contour_advance(nodes, gamma, inv_b, 0.0, end - t, pb);
-        contour_advance(nodes, gamma, inv_b, noise, end - t, pv);
-      } else {
-        step_advance(nodes, gamma, inv_b, 0.0, end - t, pb);
-        step_advance(nodes, gamma, inv_b, noise, end - t, pv);
+    if (out.contour) {
+      for (std::int64_t end = t; t < ck; t = end) {  // one jump per stretch of constant step size
+        end = stretch_end(schedule, t, ck);
+        contour_advance(nodes, schedule, t, end - t, inv_b, noise, p);
       }
-      t = end;
+    } else {
+      step_advance(nodes, schedule, t, ck - t, inv_b, noise, p);
+      t = ck;
     }
-    const double tb = weighted_trace(nodes, pb), tv = weighted_trace(nodes, pv);
+    const double tb = weighted_trace(nodes, p.bias), tv = weighted_trace(nodes, p.variance);
     out.bias.push_back(tb);
     out.variance.push_back(tv);
     out.risk.push_back(sigma2 + approx + tb + tv);

@@ -73,7 +73,7 @@ TermGrid term_grid(const PhaseSpec& spec, double a, double b, double sigma) {
     const Config c0 = point_config(spec, a, b, sigma, m, spec.N.front(), true);
     const DetEquivSpectrum de = deterministic_equivalent(c0);
     const WeightedSpectrum nodes{de.mu, de.weight};
-    if (!contour_map_is_stable(nodes, c0.gamma, 1.0 / static_cast<double>(c0.batch)))
+    if (!contour_map_is_stable(nodes, c0.gamma, c0.batch))
       throw DivergenceError("gamma = " + format_g(c0.gamma, 4) + " is not stable at M = " + std::to_string(m));
     g.approx.push_back(de.approx);
     std::vector<double> bias, variance, excess;

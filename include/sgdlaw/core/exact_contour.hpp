@@ -15,6 +15,8 @@
 #include <Eigen/Dense>
 #include <cstdint>
 
+#include "sgdlaw/core/schedule.hpp"
+
 namespace sgdlaw {
 
 // Weighted coordinates of the exact recursion: the risk's trace is sum_i w_i mu_i p_i.
@@ -23,17 +25,25 @@ struct WeightedSpectrum {
   Eigen::VectorXd w;   // weights (1 for real coordinates)
 };
 
-// Whether the constant-step map with this gamma has spectral radius < 1 (then contour_advance applies).
-bool contour_map_is_stable(const WeightedSpectrum& s, double gamma, double inv_batch);
+// The two second-moment vectors the exact recursion carries: bias (noise-free, from E[u*^2]) and variance (with
+// the effective noise, from 0). They share every per-coordinate factor, so both advance in one pass.
+struct SecondMoments {
+  Eigen::VectorXd bias, variance;
+};
 
-// Advances p by n steps of constant step size gamma with effective noise variance s2 (0 for the bias run).
-// Jumps of fewer than kContourMinSteps steps are stepped directly (same arithmetic as exact_recursion).
-void contour_advance(const WeightedSpectrum& s, double gamma, double inv_batch, double s2, std::int64_t n,
-                     Eigen::VectorXd& p);
+// Whether the contour jump applies: non-negative weights and a step size the recursion is stable at
+// (step_size_is_stable, stability.hpp: spectral radius of the constant-step map < 1).
+bool contour_map_is_stable(const WeightedSpectrum& s, double gamma, std::int64_t batch);
 
-// Direct stepping on weighted coordinates (the reference the contour jump is tested against).
-void step_advance(const WeightedSpectrum& s, double gamma, double inv_batch, double s2, std::int64_t n,
-                  Eigen::VectorXd& p);
+// Steps t0 .. t0 + n - 1 of the schedule one by one (the step size may change every step), with the shared
+// coordinate step of exact_recursion_step.hpp; noise: sigma^2 + Approx (the variance run's).
+void step_advance(const WeightedSpectrum& s, const Schedule& schedule, std::int64_t t0, std::int64_t n,
+                  double inv_batch, double noise, SecondMoments& p);
+
+// Steps t0 .. t0 + n - 1, over which the schedule's step size is constant, by one contour jump (fewer than
+// kContourMinSteps: step_advance).
+void contour_advance(const WeightedSpectrum& s, const Schedule& schedule, std::int64_t t0, std::int64_t n,
+                     double inv_batch, double noise, SecondMoments& p);
 
 inline constexpr std::int64_t kContourMinSteps = 64;
 inline constexpr int kContourNodes = 32;
