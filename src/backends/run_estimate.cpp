@@ -6,6 +6,7 @@
 
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/core/exact_recursion.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/run_plan.hpp"
@@ -52,7 +53,7 @@ RunEstimate estimate_run(const Config& c) {
       c.sketch == SketchKind::kGaussian ? static_cast<double>(c.sketches) * (M * M * d + 10.0 * M * M * M) / 2e9 : 0.0;
   // Contour jumps cost about 400 coordinate-steps per coordinate per checkpoint or phase (16 nodes, 3 passes).
   const bool jumps = c.schedule != ScheduleKind::kPower && c.exact_method != ExactMethod::kSteps &&
-                     (c.exact_method == ExactMethod::kContour || c.steps() >= (std::int64_t{1} << 16));
+                     (c.exact_method == ExactMethod::kContour || c.steps() >= kContourAutoSteps);
   const double coords = c.d_infinite ? M + 400.0 : M;
   const double per_coordinate =
       jumps ? 400.0 * (2.0 * std::log2(static_cast<double>(c.steps()) + 2.0) / std::log2(c.checkpoint_ratio) + 64.0)
