@@ -10,10 +10,9 @@
 // log grid of x fine enough for the narrowest bumps (the top eigenvalues), and every grid cell becomes a weighted
 // coordinate of the exact recursion (weight: M rho(x) dx eigenvalues; E[u*^2]: the cell's captured signal over
 // x times that count); E[Approx] in closed form: sum_i lambda_i c_i / (1 + lambda_i m0), m0 = m(0) (the sketch's
-// effective ridge is 1 / m0). The exact recursion on
-// these coordinates is the expected risk of the average sketch (the approach of Paquette, Paquette, Xiao and
-// Pennington's power-law random features analysis). Sums over i use the power-law tail quadrature beyond 1024
-// coordinates, so d = inf costs the same as d = 10^4.
+// effective ridge is 1 / m0). The exact recursion on these coordinates is the expected risk of the average sketch
+// (the approach of Paquette, Paquette, Xiao and Pennington's power-law random features analysis). Sums over i use the
+// power-law tail quadrature beyond 1024 coordinates, so d = inf costs the same as d = 10^4.
 #include <Eigen/Dense>
 
 #include "sgdlaw/core/config.hpp"

@@ -5,8 +5,9 @@
 // d = infinity (Config::d_infinite) gives a weighted spectrum for the exact recursion: coordinates 1..J (J = d, the
 // head) one by one, then the tail sum over i > J of any smooth function f of the coordinate by the midpoint form of
 // Euler-Maclaurin,
-//   sum_{i > J} f(i) = int_{J + 1/2}^inf f(x) dx + (f(J + 1) - f(J)) / 24 + O(f'''(J)),
-// where the derivative term is carried by coordinate J + 1 with weight 1/24 and coordinate J with weight 23/24, and
+//   sum_{i > J} f(i) = int_{J + 1/2}^inf f(x) dx + f'(J + 1/2) / 24 - 7 f'''(J + 1/2) / 5760 + ...,
+// where the end terms are a finite difference over coordinates J - 2 .. J + 1 (exact for cubics: extra weights on
+// the head's last three coordinates and a node of weight 223/5760 at J + 1, every weight positive), and
 // the integral by Gauss-Legendre panels in log x (8 nodes per panel, mu falling by e^(1/2) per panel) up to X where
 // gamma N mu(X) < 1e-15; beyond X nothing moves during the run, and one frozen node carries sum_{i > X} i^-b.
 // Every coordinate's second moment is a smooth function of its mu and prior, so the rule sums them all.
