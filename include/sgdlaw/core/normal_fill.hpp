@@ -17,7 +17,7 @@ void fill_normals(std::uint32_t seed, std::uint32_t key, std::uint64_t position,
 void fill_normals_portable(std::uint32_t seed, std::uint32_t key, std::uint64_t position, Purpose purpose,
                            std::int64_t n, float* out);
 
-// Which Philox implementation fill_normals uses on this build ("avx512" or "portable").
+// Which Philox implementation fill_normals uses on this build ("avx512", "avx2" or "portable").
 const char* normal_fill_isa();
 
 }  // namespace sgdlaw

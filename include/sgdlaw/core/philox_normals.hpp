@@ -70,12 +70,14 @@ SGDLAW_HD inline std::uint32_t sgdlaw_float_to_bits(float f) {
 // ln(1 + x) = x q(x) with q a degree-8 polynomial fitted (Chebyshev-weighted least squares) on that range.
 // No division, so it vectorises cheaply. Absolute error below 1e-7 on the range used.
 SGDLAW_HD inline float fast_log_unit(float u) {
-  std::uint32_t bits = sgdlaw_float_to_bits(u);
-  int e = static_cast<int>((bits >> 23) & 0xFFu) - 127;
-  float m = sgdlaw_bits_to_float((bits & 0x007FFFFFu) | 0x3F800000u);  // [1, 2)
-  const bool fold = m > 1.41421356f;
-  m = fold ? 0.5f * m : m;
-  e = fold ? e + 1 : e;
+  const std::uint32_t bits = sgdlaw_float_to_bits(u);
+  const std::uint32_t m_bits = (bits & 0x007FFFFFu) | 0x3F800000u;  // mantissa as a float in [1, 2)
+  // m > sqrt(2): halve m and add one to e. Done on the bit patterns (positive floats order as integers; halving in
+  // [1, 2) is one off the exponent field), exact, and with no floating-point operation under a condition (a
+  // conditional multiply "could trap" and blocks GCC's if-conversion, so the loop would not vectorise on AVX2).
+  const std::uint32_t fold = m_bits > 0x3FB504F3u ? 1u : 0u;  // 0x3FB504F3 = 1.41421356f
+  const int e = static_cast<int>((bits >> 23) & 0xFFu) - 127 + static_cast<int>(fold);
+  const float m = sgdlaw_bits_to_float(m_bits - (fold << 23));
   const float x = m - 1.0f;
   float q = fmaf(x, 0.0875628889f, -0.143977150f);
   q = fmaf(x, q, 0.149537787f);
@@ -103,11 +105,14 @@ SGDLAW_HD inline void fast_sincos_2pi(float u, float* s, float* c) {
   cx = fmaf(x2, cx, 1.0f / 24);
   cx = fmaf(x2, cx, -0.5f);
   cx = fmaf(x2, cx, 1.0f);
-  const int qm = q & 3;
-  const float cs = (qm == 0) ? cx : (qm == 1) ? -sx : (qm == 2) ? -cx : sx;
-  const float sn = (qm == 0) ? sx : (qm == 1) ? cx : (qm == 2) ? -sx : -cx;
-  *s = sn;
-  *c = cs;
+  // Quadrant q & 3: (cos, sin) = (cx, sx), (-sx, cx), (-cx, -sx), (sx, -cx). Written as one swap and two sign
+  // flips of the bit patterns (exact), with no branch, so that the loop vectorises on every SIMD width.
+  const bool swap = (q & 1) != 0;
+  const float c0 = swap ? sx : cx, s0 = swap ? cx : sx;
+  const std::uint32_t c_sign = static_cast<std::uint32_t>((q + 1) & 2) << 30;
+  const std::uint32_t s_sign = static_cast<std::uint32_t>(q & 2) << 30;
+  *s = sgdlaw_bits_to_float(sgdlaw_float_to_bits(s0) ^ s_sign);
+  *c = sgdlaw_bits_to_float(sgdlaw_float_to_bits(c0) ^ c_sign);
 }
 
 // sqrt(x) for x > 0 without a hardware square root (vsqrtps dominated the vectorised loop): magic-constant
