@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The GPU session in stages, each under 8 minutes on the GPU machine (16 cores) and each writing exactly three
 # files into $OUT: stage<k>-summary.txt, stage<k>-logs.tar.gz, stage<k>.json. Every summary records the
-# commit, nvcc's version and the card. Carry third_party/ (scripts/vendor_deps.sh) and build-gpu/ between
-# calls (stage 1 builds it; stages 2 and 3 reuse it).
+# commit, nvcc's version and the card. Carry third_party/ (scripts/vendor_deps.sh). A machine is started bare for
+# each call once it has gone back, so every stage builds build-gpu/ itself when it is missing.
+# A task is lent at most 15 minutes of device time in all (machine start included), so run stage 0 first: the
+# most the first call can learn. Stages 1-3 are the full set for when time remains (or a later lent task).
+#   0  first run, one call, ~6 min: build the three targets, the GPU tests, one throughput point per kernel
+#      shape (M = 256, 4096, 131072; 1000 trials) beside the CPU backend and JAX at M = 256, then memcheck
 #   1  build, every test, compute-sanitizer memcheck and racecheck of the GPU tests
 #   2  throughput grid: M = 64, 256, 1024, 4096, 16384, 131072 x trials 1000, 10^4 for the CUDA backend, the
 #      CPU backend on all cores (1000 trials, fewer steps) and the JAX baseline, with ratios
@@ -10,7 +14,7 @@
 # DRY_RUN=1 prints what each step would run and writes the three files from that (CI runs it, no GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stage=${1:?usage: bench/gpu_stage.sh 1|2|3}
+stage=${1:?usage: bench/gpu_stage.sh 0|1|2|3}
 out=${OUT:-gpu-results}
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -46,12 +50,25 @@ run() {  # run NAME CMD...: logs to $work/NAME.log, a line in the summary, never
   echo "card: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo none)"
 } >"$summary"
 
-configure() {
+configure() {  # configure [TARGET...]: everything, or only the targets named
   cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DSGDLAW_VENDOR_DIR="$PWD/third_party" -DSGDLAW_MPI=OFF \
-    -DCMAKE_CUDA_ARCHITECTURES=90 && cmake --build build-gpu -j"$(nproc)"
+    -DCMAKE_CUDA_ARCHITECTURES=90 && cmake --build build-gpu -j"$(nproc)" ${1:+--target "$@"}
 }
 
 case "$stage" in
+  0)
+    run build configure sgdlaw sgdlaw_cuda sgdlaw_tests
+    run gpu_tests bash -c "cd build-gpu && ctest --output-on-failure -L gpu"
+    run version_startup bash -c "time build-gpu/sgdlaw --version && build-gpu/sgdlaw info"
+    run cuda_M256_T1000 bash bench/throughput_point.sh cuda 256 1024 gaussian 1000 20000
+    run cuda_M4096_T1000 bash bench/throughput_point.sh cuda 4096 16384 gaussian 1000 20000
+    run cuda_M131072_T1000 bash bench/throughput_point.sh cuda 131072 131072 identity 1000 2000
+    run cpu_M256_T1000 bash bench/throughput_point.sh cpu 256 1024 gaussian 1000 400
+    run jax_M256_T1000 python3 bench/jax_baseline.py --M 256 --trials 1000 --steps 2000
+    # Last: under the sanitizer the launches run far slower, and it gets whatever is left of the budget.
+    run memcheck compute-sanitizer --tool memcheck --error-exitcode 1 build-gpu/tests/sgdlaw_tests \
+      --gtest_filter='CudaBackend.SameTrials*:CudaBackend.EveryLaunchShape*'
+    ;;
   1)
     run build configure
     run ctest bash -c "cd build-gpu && ctest --output-on-failure -j8 -E Reproduction"

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 TEST(GpuStageScript, DryRunWritesThreeFilesPerStage) {
   const fs::path out = fs::path(::testing::TempDir()) / "sgdlaw_gpu_stage_dry";
   fs::remove_all(out);
-  for (int stage = 1; stage <= 3; ++stage) {
+  for (int stage = 0; stage <= 3; ++stage) {
     const std::string cmd = "cd " SGDLAW_SOURCE_DIR " && DRY_RUN=1 OUT=" + out.string() + " bash bench/gpu_stage.sh " +
                             std::to_string(stage);
     ASSERT_EQ(sgdlaw::testing::run_logged(cmd, (out.parent_path() / "gpu_stage.log").string()), 0) << stage;
@@ -25,8 +25,8 @@ TEST(GpuStageScript, DryRunWritesThreeFilesPerStage) {
     ++files;
     EXPECT_TRUE(e.is_regular_file()) << e.path();
   }
-  EXPECT_EQ(files, 9);
-  for (int stage = 1; stage <= 3; ++stage) {
+  EXPECT_EQ(files, 12);
+  for (int stage = 0; stage <= 3; ++stage) {
     const std::string s = std::to_string(stage);
     std::ifstream f(out / ("stage" + s + "-summary.txt"));
     const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
