@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sgdlaw/core/deterministic_equivalent.hpp"
+#include "sgdlaw/core/exact_recursion.hpp"
 #include "sgdlaw/core/sketch_setup.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
 #include "test_helpers.hpp"
@@ -28,54 +29,73 @@ Config sketched(std::int64_t d, std::int64_t M) {
 }  // namespace
 
 TEST(DetEquiv, CountsEigenvaluesAndApproximationErrorOfSampledSketches) {
-  // E[Approx] and the linear statistics sum_j exp(-s mu_j), sum_j mu_j E[u*_j^2] exp(-s mu_j) of 200 sampled sketches
-  // (M = 64, d = 512) against the deterministic equivalent.
+  // E[Approx] and the linear statistics sum_j exp(-s mu_j), sum_j mu_j E[u*_j^2] exp(-s mu_j) of 400 sampled sketches
+  // (M = 64, d = 512) against the deterministic equivalent with its 1/M terms: within 3 standard errors each.
+  // (The M -> infinity limit alone misses E[Approx] by 1.7% here, many standard errors.)
   const Config c = sketched(512, 64);
   const DetEquivSpectrum de = deterministic_equivalent(c);
   EXPECT_NEAR(de.weight.sum(), 64.0, 1e-6);
-  const int K = 200;
-  double approx = 0.0;
-  std::vector<double> count(3, 0.0), signal(3, 0.0);
+  const int K = 400;
   const double scales[3] = {10.0, 100.0, 1000.0};
+  // Per sketch: E[Approx], then the count and the signal statistic at each scale.
+  std::vector<std::vector<double>> stats(7, std::vector<double>(K, 0.0));
   for (int k = 0; k < K; ++k) {
     const SketchSetup s = build_sketch_setup(c, k);
-    approx += s.approx_prior / K;
+    stats[0][k] = s.approx_prior;
     for (int q = 0; q < 3; ++q)
       for (std::int64_t j = 0; j < c.M; ++j) {
-        count[q] += std::exp(-scales[q] * s.mu[j]) / K;
-        signal[q] += s.mu[j] * s.p0_prior[j] * std::exp(-scales[q] * s.mu[j]) / K;
+        stats[1 + q][k] += std::exp(-scales[q] * s.mu[j]);
+        stats[4 + q][k] += s.mu[j] * s.p0_prior[j] * std::exp(-scales[q] * s.mu[j]);
       }
   }
-  EXPECT_LT(rel_diff(de.approx, approx), 0.02);
-  for (int q = 0; q < 3; ++q) {
-    double n = 0.0, sig = 0.0;
+  std::vector<double> predicted(7, 0.0);
+  predicted[0] = de.approx;
+  for (int q = 0; q < 3; ++q)
     for (Eigen::Index j = 0; j < de.mu.size(); ++j) {
-      n += de.weight[j] * std::exp(-scales[q] * de.mu[j]);
-      sig += de.weight[j] * de.mu[j] * de.p0[j] * std::exp(-scales[q] * de.mu[j]);
+      predicted[1 + q] += de.weight[j] * std::exp(-scales[q] * de.mu[j]);
+      predicted[4 + q] += de.weight[j] * de.mu[j] * de.p0[j] * std::exp(-scales[q] * de.mu[j]);
     }
-    EXPECT_LT(rel_diff(n, count[q]), 0.01) << scales[q];
-    EXPECT_LT(rel_diff(sig, signal[q]), 0.01) << scales[q];
+  for (int i = 0; i < 7; ++i) {
+    double mean = 0.0, sq = 0.0;
+    for (double v : stats[i]) mean += v / K;
+    for (double v : stats[i]) sq += (v - mean) * (v - mean) / (K - 1);
+    const double se = std::sqrt(sq / K);
+    EXPECT_LT(std::abs(predicted[i] - mean), 3.0 * se)
+        << "statistic " << i << ": predicted " << predicted[i] << ", sampled " << mean << " +- " << se;
   }
+  Config plain = c;
+  plain.det_equiv_correction = false;
+  double approx_mean = 0.0;
+  for (double v : stats[0]) approx_mean += v / K;
+  EXPECT_GT(rel_diff(deterministic_equivalent(plain).approx, approx_mean), 0.005);
 }
 
-TEST(DetEquiv, RiskCurveApproachesTheSketchAverageAsMGrows) {
-  // 400 sampled sketches per M: the deterministic equivalent is the M -> infinity limit, so the gap is a finite-M
-  // bias: measured 3.6% at M = 32 and 1.2% at M = 128 (K = 400 sketches: z about -3.5 and -4), shrinking ~M^-0.8.
-  double gap_small = 0.0;
-  for (std::int64_t M : {32, 128}) {
+TEST(DetEquiv, WithItsOneOverMTermsMatchesTheSketchAverageWithinStandardErrors) {
+  // 400 sampled sketches per M (fixed seed) against the deterministic equivalent with its 1/M terms (the default),
+  // z = (DE - average) / SE at every checkpoint. The M -> infinity limit alone misses by 4-7 SE here (1.2% at
+  // M = 128), so the test can tell the two apart. Measured: corrected max |z| 1.87, 2.33, 1.54; plain 6.86, 4.67,
+  // 4.08. What remains (pooled over 2000 sketches: -0.44% at M = 128, -0.13% at M = 256, in the constant-step
+  // phase) is the fluctuation term: the recursion is nonlinear in the spectrum; not modelled.
+  for (std::int64_t M : {32, 128, 256}) {
     Config c = sketched(1024, M);
     c.sketches = 400;
     const RunResult r = run_simulation(c);
     ASSERT_TRUE(r.has_det_equiv);
-    double gap = 0.0;
-    for (const CurveRow& row : r.rows) {
+    Config plain_config = c;
+    plain_config.det_equiv_correction = false;
+    const DetEquivSpectrum plain = deterministic_equivalent(plain_config);
+    const ExactCurve plain_curve =
+        exact_expected_risk(WeightedSpectrum{plain.mu, plain.weight}, plain.p0, plain.approx, c.sigma * c.sigma,
+                            r.plan.schedule, c.batch, r.plan.checkpoints, ExactMethod::kContour);
+    double z_corrected = 0.0, z_plain = 0.0;
+    for (std::size_t k = 0; k < r.rows.size(); ++k) {
+      const CurveRow& row = r.rows[k];
       const double se = row.risk_exact_sketch_sd / std::sqrt(400.0);
-      EXPECT_LT(std::abs(row.risk_det_equiv - row.risk_exact), 3.0 * se + 1.5 / static_cast<double>(M) * row.risk_exact)
-          << "M = " << M << ", N = " << row.samples;
-      gap = std::max(gap, std::abs(row.risk_det_equiv - row.risk_exact) / row.risk_exact);
+      z_corrected = std::max(z_corrected, std::abs(row.risk_det_equiv - row.risk_exact) / se);
+      z_plain = std::max(z_plain, std::abs(plain_curve.risk[k] - row.risk_exact) / se);
     }
-    if (M == 32) gap_small = gap;
-    if (M == 128) EXPECT_LT(gap, 0.5 * gap_small);
+    EXPECT_LT(z_corrected, 3.0) << "M = " << M;
+    EXPECT_GT(z_plain, 3.5) << "M = " << M;
   }
 }
 

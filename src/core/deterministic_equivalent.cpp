@@ -90,15 +90,55 @@ Resolvent solve_resolvent(const IndexNodes& n, double M, cd z, cd m, bool with_n
   return {m, cd(nu_re, nu_im)};
 }
 
+// The 1/M terms of the Gaussian sketch average (real Gaussian entries), at z with the deterministic root m:
+//   E[(1/M) tr (Sigma - z)^-1] = m + b / M,  b = -(1/2) d/dz log(1 - A),  A = (1/M) sum_i lambda_i^2 m^2 / (1 +
+//   lambda_i m)^2
+// (Bai and Silverstein's mean correction), and per column s_i of S, from a second-order expansion of
+// s_i^T G s_i = g / (1 + lambda_i g), g = s_i^T G_-i s_i (mean (1/M) tr G_-i, variance 2 m' / M):
+//   E[s_i^T G s_i] = m / (1 + lambda_i m) + (1/M) [b / (1 + lambda_i m)^2 - lambda_i m' / (1 + lambda_i m)^3],
+// m' = m^2 / (1 - A). Summed against lambda_i (lambda_i c_i) this is the correction dnu of tr B (Sigma - z)^-1.
+struct FiniteMTerms {
+  cd one_minus_a;  // 1 - A: its argument / (2 pi) is the correction to the count of eigenvalues above x
+  cd dnu;          // 1/M correction of tr B (Sigma - z)^-1 (already divided by M)
+};
+
+FiniteMTerms finite_m_terms(const IndexNodes& n, double M, cd m) {
+  cd a_sum = 0.0, s3 = 0.0;
+  std::vector<cd> r(n.lambda.size());
+  for (std::size_t i = 0; i < n.lambda.size(); ++i) {
+    const double l = n.lambda[i];
+    const double den_re = 1.0 + l * m.real(), den_im = l * m.imag();
+    const double inv = 1.0 / (den_re * den_re + den_im * den_im);
+    r[i] = cd(den_re * inv, -den_im * inv);  // 1 / (1 + lambda m), without std::complex's division
+    const cd r2 = r[i] * r[i];
+    a_sum += n.w[i] * l * l * r2;
+    s3 += n.w[i] * l * l * r2 * r[i];
+  }
+  const cd one_minus_a = 1.0 - m * m * a_sum / M;
+  const cd inv_1ma = 1.0 / one_minus_a;
+  const cd mp = m * m * inv_1ma, b = m * m * m * inv_1ma * inv_1ma * s3 / M;
+  cd dnu = 0.0;
+  for (std::size_t i = 0; i < n.lambda.size(); ++i) {
+    const double l = n.lambda[i];
+    const cd r2 = r[i] * r[i];
+    dnu += n.w[i] * l * n.lc[i] * (b * r2 - l * mp * r2 * r[i]);
+  }
+  return {one_minus_a, dnu / M};
+}
+
 // The density of Sigma's eigenvalues and of the captured signal on a descending log grid of x, with their running
 // integrals from the top (trapezoid in log x, dx = x dlog x); stops once every eigenvalue is counted.
 struct DensityGrid {
   std::vector<double> logx, count, signal;  // count: eigenvalues above x; signal: sum over them of mu E[u*^2]
   std::vector<double> rho, sig;             // per unit log x: eigenvalues, captured signal
+  // 1/M terms (finite_m_terms): correction to the count of eigenvalues above x, and to the captured signal per
+  // unit log x (the latter at the kernel width 1e-2 x: a distribution with edge singularities, smoothed; the
+  // smoothing's own error is 1% of a 1/M term).
+  std::vector<double> count_shift, dsig;
   double dlog = 0.0;
 };
 
-DensityGrid density_grid(const IndexNodes& nodes, double M, double x_hi, double x_lo) {
+DensityGrid density_grid(const IndexNodes& nodes, double M, double x_hi, double x_lo, bool finite_m) {
   const int per = per_decade(M);
   const double dlog = std::log(10.0) / per;
   DensityGrid g;
@@ -119,6 +159,10 @@ DensityGrid density_grid(const IndexNodes& nodes, double M, double x_hi, double 
     g.logx.push_back(std::log(x));
     g.rho.push_back(rho);
     g.sig.push_back(sig);
+    if (finite_m) {
+      g.count_shift.push_back(std::arg(finite_m_terms(nodes, M, r.m).one_minus_a) / (2.0 * kPi));
+      g.dsig.push_back(finite_m_terms(nodes, M, m_wide).dnu.imag() / kPi);
+    }
     g.count.push_back(k == 0 ? 0.0 : g.count.back() + 0.5 * dlog * (rho + prev_rho));
     g.signal.push_back(k == 0 ? 0.0 : g.signal.back() + 0.5 * dlog * (sig + prev_sig));
     prev_rho = rho;
@@ -130,7 +174,7 @@ DensityGrid density_grid(const IndexNodes& nodes, double M, double x_hi, double 
 
 // E[Approx] in closed form: at z = 0 the root m0 > 0 of (1/M) sum_i lambda_i m0 / (1 + lambda_i m0) = 1 (the
 // sketch's effective regularisation 1 / m0), and signal - tr B Sigma^-1 = sum_i lambda_i c_i / (1 + lambda_i m0).
-double approx_closed_form(const IndexNodes& n, double M) {
+double approx_closed_form(const IndexNodes& n, double M, bool finite_m) {
   auto filled = [&](double m0) {
     double f = 0.0;
     for (std::size_t i = 0; i < n.lambda.size(); ++i) f += n.w[i] * n.lambda[i] * m0 / (1.0 + n.lambda[i] * m0);
@@ -142,7 +186,58 @@ double approx_closed_form(const IndexNodes& n, double M) {
   const double m0 = 0.5 * (lo + hi);
   double approx = 0.0;
   for (std::size_t i = 0; i < n.lambda.size(); ++i) approx += n.w[i] * n.lc[i] / (1.0 + n.lambda[i] * m0);
+  // Its 1/M term: E[tr B Sigma^-1] gains dnu at z = 0 (below the spectrum when M < d: everything real there).
+  if (finite_m) approx -= finite_m_terms(n, M, cd(m0, 0.0)).dnu.real();
   return approx;
+}
+
+// Linear interpolation of y over x at t, x ascending (clamped at the ends).
+double interpolate(const std::vector<double>& x, const std::vector<double>& y, double t) {
+  if (t <= x.front()) return y.front();
+  if (t >= x.back()) return y.back();
+  const std::size_t j = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), t) - x.begin());
+  const double dx = x[j] - x[j - 1];
+  return dx > 0.0 ? y[j - 1] + (y[j] - y[j - 1]) * (t - x[j - 1]) / dx : y[j];
+}
+
+// The grid's nodes with the 1/M terms. Eigenvalues: the count above x gains arg(1 - A) / (2 pi), a bounded
+// function, so the correction to the density is a derivative: a small displacement of mass. Each node keeps its
+// weight and moves to where the corrected count reaches its own count level (weights stay positive, so contour
+// jumps still apply). Captured signal: its corrected running integral read at the moved cells' boundaries.
+void finite_m_nodes(const DensityGrid& g, double M, double captured, std::vector<double>& mu, std::vector<double>& w,
+                    std::vector<double>& p0) {
+  const std::size_t n = g.rho.size();
+  const double per_count = M / g.count.back();
+  std::vector<double> level(n), corrected(n), signal(n), neg_logx(n);
+  double running = 0.0, dsig_integral = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    level[k] = g.count[k] * per_count;  // eigenvalues above x_k, ascending along the descending grid
+    running = std::max(running, level[k] + g.count_shift[k]);  // kept monotone (the shift can wiggle at edges)
+    corrected[k] = running;
+    if (k > 0) dsig_integral += 0.5 * g.dlog * (g.dsig[k] + g.dsig[k - 1]);
+    signal[k] = g.signal[k] + dsig_integral;
+    neg_logx[k] = -g.logx[k];
+  }
+  std::vector<double> moved;  // -log x of each kept node after the move
+  std::vector<std::size_t> kept;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!(g.rho[k] > 1e-12 * M)) continue;
+    kept.push_back(k);
+    moved.push_back(interpolate(corrected, neg_logx, level[k]));
+  }
+  std::vector<double> cell(kept.size());
+  double total = 0.0;
+  for (std::size_t j = 0; j < kept.size(); ++j) {
+    const double upper = j == 0 ? moved[j] - 0.5 * g.dlog : 0.5 * (moved[j] + moved[j - 1]);
+    const double lower = j + 1 == kept.size() ? moved[j] + 0.5 * g.dlog : 0.5 * (moved[j] + moved[j + 1]);
+    cell[j] = std::max(0.0, interpolate(neg_logx, signal, lower) - interpolate(neg_logx, signal, upper));
+    total += cell[j];
+  }
+  for (std::size_t j = 0; j < kept.size(); ++j) {
+    mu.push_back(std::exp(-moved[j]));
+    w.push_back(g.rho[kept[j]] * g.dlog * per_count);
+    p0.push_back(total > 0.0 ? captured * cell[j] / total / (mu.back() * w.back()) : 0.0);
+  }
 }
 
 }  // namespace
@@ -157,8 +252,9 @@ DetEquivSpectrum deterministic_equivalent(const Config& c) {
   // Sweeps ask for the same (a, b, d, M) at every N: keep the last few (it depends on nothing else).
   static std::mutex mu;
   static std::deque<std::pair<std::string, DetEquivSpectrum>> cache;
-  const std::string key = format_printf("%.17g/%.17g/%lld/%d/%lld", c.a, c.b, static_cast<long long>(c.d),
-                                        c.d_infinite ? 1 : 0, static_cast<long long>(c.M));
+  const std::string key =
+      format_printf("%.17g/%.17g/%lld/%d/%lld/%d", c.a, c.b, static_cast<long long>(c.d), c.d_infinite ? 1 : 0,
+                    static_cast<long long>(c.M), c.det_equiv_correction ? 1 : 0);
   {
     std::lock_guard<std::mutex> lock(mu);
     for (const auto& [k, v] : cache)
@@ -183,7 +279,8 @@ DetEquivSpectrum compute_deterministic_equivalent(const Config& c) {
     out.signal += nodes.w[i] * nodes.lc[i];
   }
   // Grid from above the largest eigenvalue down to far below the smallest (hard edge when M is close to d).
-  DensityGrid g = density_grid(nodes, M, 3.0 * (nodes.lambda[0] + trace / M), 1e-10 * std::pow(M, -c.a));
+  DensityGrid g =
+      density_grid(nodes, M, 3.0 * (nodes.lambda[0] + trace / M), 1e-10 * std::pow(M, -c.a), c.det_equiv_correction);
   out.mass = g.count.back() / M;
   if (!(out.mass > 0.99))
     throw std::runtime_error("deterministic equivalent: the density grid holds only " + std::to_string(out.mass) +
@@ -191,14 +288,18 @@ DetEquivSpectrum compute_deterministic_equivalent(const Config& c) {
   // Every grid point with eigenvalues near it is a weighted coordinate: weight = eigenvalues in its log-x cell,
   // E[u*^2] = captured signal / (x * eigenvalues). The captured signal in total is signal - E[Approx] (closed
   // form); the grid only shares it out.
-  out.approx = approx_closed_form(nodes, M);
-  const double share = (out.signal - out.approx) / g.signal.back(), per_count = M / g.count.back();
+  out.approx = approx_closed_form(nodes, M, c.det_equiv_correction);
   std::vector<double> mu, w, p0;
-  for (std::size_t k = 0; k < g.rho.size(); ++k) {
-    if (!(g.rho[k] > 1e-12 * M)) continue;
-    mu.push_back(std::exp(g.logx[k]));
-    w.push_back(g.rho[k] * g.dlog * per_count);
-    p0.push_back(share * g.sig[k] / (mu.back() * g.rho[k]));
+  if (c.det_equiv_correction) {
+    finite_m_nodes(g, M, out.signal - out.approx, mu, w, p0);
+  } else {
+    const double share = (out.signal - out.approx) / g.signal.back(), per_count = M / g.count.back();
+    for (std::size_t k = 0; k < g.rho.size(); ++k) {
+      if (!(g.rho[k] > 1e-12 * M)) continue;
+      mu.push_back(std::exp(g.logx[k]));
+      w.push_back(g.rho[k] * g.dlog * per_count);
+      p0.push_back(share * g.sig[k] / (mu.back() * g.rho[k]));
+    }
   }
   out.mu = Eigen::Map<Eigen::VectorXd>(mu.data(), static_cast<Eigen::Index>(mu.size()));
   out.weight = Eigen::Map<Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));

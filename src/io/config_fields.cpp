@@ -202,6 +202,10 @@ void add_run_fields(std::vector<FieldDef>& d) {
                          "Gaussian sketch: also the deterministic equivalent of the sketch average (risk_det_equiv; "
                          "a few seconds at large M)",
                          &Config::det_equiv, true));
+  d.push_back(bool_field("det_equiv_correction", "run",
+                         "deterministic equivalent with its 1/M terms (the finite-M mean of real Gaussian sketches; "
+                         "false: the M -> infinity limit alone)",
+                         &Config::det_equiv_correction, true));
   d.push_back(
       choice_field("exact_method", "run",
                    "exact recursion: steps (step by step, O(N M)), contour (jumps over each constant-step "

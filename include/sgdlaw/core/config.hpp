@@ -45,9 +45,10 @@ struct Config {
   int threads = 0;               // 0 = all hardware threads
   double checkpoint_ratio = 1.5;
   std::int64_t checkpoint_min = 10;
-  bool decomposition = true;  // coupled bias / variance runs
-  bool monte_carlo = true;    // false: exact columns only (no trials)
-  bool det_equiv = true;      // Gaussian sketch: also the deterministic equivalent of the sketch average
+  bool decomposition = true;         // coupled bias / variance runs
+  bool monte_carlo = true;           // false: exact columns only (no trials)
+  bool det_equiv = true;             // Gaussian sketch: also the deterministic equivalent of the sketch average
+  bool det_equiv_correction = true;  // with its 1/M terms (false: the M -> infinity limit alone)
   ExactMethod exact_method = ExactMethod::kAuto;
   TrialsOutput write_trials = TrialsOutput::kNone;
   std::string out =

@@ -12,7 +12,14 @@
 // x times that count); E[Approx] in closed form: sum_i lambda_i c_i / (1 + lambda_i m0), m0 = m(0) (the sketch's
 // effective ridge is 1 / m0). The exact recursion on these coordinates is the expected risk of the average sketch
 // (the approach of Paquette, Paquette, Xiao and Pennington's power-law random features analysis). Sums over i use the
-// power-law tail quadrature beyond 1024 coordinates, so d = inf costs the same as d = 10^4.
+// power-law tail quadrature beyond 256 coordinates, so d = inf costs the same as d = 10^4.
+//
+// That is the M -> infinity limit. With det_equiv_correction (the default) the 1/M terms of real Gaussian sketches
+// are added: Bai-Silverstein's mean correction b(z) = -(1/2) d/dz log(1 - A(z)) of (1/M) tr (Sigma - z)^-1, which
+// moves the count of eigenvalues above x by arg(1 - A) / (2 pi) (each grid node is displaced accordingly, its
+// weight kept), and the second-order term of each column's s_i^T (Sigma - z)^-1 s_i, which corrects the overlaps
+// and E[Approx]. Against 400 sampled sketches the curve is then within about 2 standard errors at M = 32..256
+// (the limit alone: 4-7); the fluctuation term (the recursion is nonlinear in the spectrum) is not modelled.
 #include <Eigen/Dense>
 
 #include "sgdlaw/core/config.hpp"
