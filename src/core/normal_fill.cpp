@@ -82,7 +82,9 @@ void philox_words_avx512(std::uint32_t seed, std::uint32_t key, std::uint64_t po
 
 #if defined(__AVX2__) && !defined(__AVX512F__)
 // Four blocks per vector in 64-bit lanes (vpmuludq gives the 32x32->64 products directly; GCC's own
-// vectorisation of the portable loop spends most of its time shuffling 32-bit lanes), two vectors per iteration.
+// vectorisation of the portable loop spends most of its time shuffling 32-bit lanes); kVectors independent vectors
+// per iteration hide the multiply's latency (the rounds of one vector form a dependent chain).
+constexpr int kVectors = 4;  // 16 blocks: one kChunk
 void philox_words_avx2(std::uint32_t seed, std::uint32_t key, std::uint64_t position, Purpose purpose,
                        std::uint32_t nb_padded, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
                        std::uint32_t* w3) {
@@ -100,19 +102,19 @@ void philox_words_avx2(std::uint32_t seed, std::uint32_t key, std::uint64_t posi
   const __m256i c3i = _mm256_set1_epi64x(static_cast<std::uint32_t>(purpose));
   const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0), four = _mm256_set1_epi64x(4);
   const __m256i pack = _mm256_set_epi32(7, 5, 3, 1, 6, 4, 2, 0);  // the low words of the four lanes first
-  for (std::uint32_t j = 0; j < nb_padded; j += 8) {
-    __m256i x0[2], x1[2], x2[2], x3[2];
+  for (std::uint32_t j = 0; j < nb_padded; j += 4 * kVectors) {
+    __m256i x0[kVectors], x1[kVectors], x2[kVectors], x3[kVectors];
     x0[0] = _mm256_add_epi64(_mm256_set1_epi64x(j), lane);
-    x0[1] = _mm256_add_epi64(x0[0], four);
-    for (int v = 0; v < 2; ++v) {
+    for (int v = 1; v < kVectors; ++v) x0[v] = _mm256_add_epi64(x0[v - 1], four);
+    for (int v = 0; v < kVectors; ++v) {
       x1[v] = c1i;
       x2[v] = c2i;
       x3[v] = c3i;
     }
 #pragma GCC unroll 10
     for (int r = 0; r < 10; ++r) {
-#pragma GCC unroll 2
-      for (int v = 0; v < 2; ++v) {
+#pragma GCC unroll 4
+      for (int v = 0; v < kVectors; ++v) {
         const __m256i q0 = _mm256_mul_epu32(x0[v], m0), q1 = _mm256_mul_epu32(x2[v], m1);
         const __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(q1, 32), x1[v]), k0[r]);
         const __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(q0, 32), x3[v]), k1[r]);
@@ -125,7 +127,7 @@ void philox_words_avx2(std::uint32_t seed, std::uint32_t key, std::uint64_t posi
     std::uint32_t* outs[4] = {w0, w1, w2, w3};
     const __m256i* planes[4] = {x0, x1, x2, x3};
     for (int k = 0; k < 4; ++k)
-      for (int v = 0; v < 2; ++v)
+      for (int v = 0; v < kVectors; ++v)
         _mm_storeu_si128(reinterpret_cast<__m128i*>(outs[k] + j + 4 * v),
                          _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(planes[k][v], pack)));
   }
