@@ -74,8 +74,8 @@ TEST(DetEquiv, WithItsOneOverMTermsMatchesTheSketchAverageWithinStandardErrors) 
   // 400 sampled sketches per M (fixed seed) against the deterministic equivalent with its 1/M terms (the default),
   // z = (DE - average) / SE at every checkpoint. The M -> infinity limit alone misses by 4-7 SE here (1.2% at
   // M = 128), so the test can tell the two apart. Measured: corrected max |z| 1.87, 2.33, 1.54; plain 6.86, 4.67,
-  // 4.08. What remains (pooled over 2000 sketches: -0.44% at M = 128, -0.13% at M = 256, in the constant-step
-  // phase) is the fluctuation term: the recursion is nonlinear in the spectrum; not modelled.
+  // 4.08. What remains (pooled over 2000 sketches, in the constant-step phase: -0.65%, -0.16%, -0.04% at M = 64,
+  // 128, 256) is mostly the fluctuation term (the recursion is nonlinear in the spectrum), not modelled.
   for (std::int64_t M : {32, 128, 256}) {
     Config c = sketched(1024, M);
     c.sketches = 400;
