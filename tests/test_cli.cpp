@@ -107,6 +107,9 @@ TEST(Cli, ExactOnlyRunWritesExactColumnsOnly) {
   ASSERT_EQ(g.code, 0) << g.err;
   EXPECT_EQ(slurp(dir / "g" / "curves.csv").rfind("N,N_eff,steps,risk_exact,risk_exact_sketch_sd,risk_det_equiv,", 0),
             0u);
+  EXPECT_NE(g.out.find("deterministic equivalent (with its 1/M terms) vs the 3 sampled sketches' average: largest |z|"),
+            std::string::npos)
+      << g.out;
 }
 
 TEST(Cli, ConfigFileWithFlagOverride) {
