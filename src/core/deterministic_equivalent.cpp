@@ -191,6 +191,27 @@ double approx_closed_form(const IndexNodes& n, double M, bool finite_m) {
   return approx;
 }
 
+// Which grid cells become nodes. Above the spectrum Im m(x + i 1e-7 x) is only the Cauchy kernel's leak, about
+// 1e-10 M eigenvalues per cell, while a cell inside even the narrowest bump (the top eigenvalue's, mass 1) holds
+// 1e-4 M or more: cells above the first one with 1e-8 M are dropped. Kept, they would carry step sizes the sampled
+// sketches never see, and at gamma (B + 1) / B above 2 / x the recursion diverges. Below the top, cells down to
+// 1e-12 M stay (in the spectrum's gaps the 1/M terms put real mass and signal there).
+std::vector<bool> node_cells(const DensityGrid& g, double M) {
+  std::size_t top = 0;
+  while (top < g.rho.size() && !(g.rho[top] * g.dlog > 1e-8 * M)) ++top;
+  std::vector<bool> keep(g.rho.size());
+  for (std::size_t k = 0; k < keep.size(); ++k) keep[k] = k >= top && g.rho[k] > 1e-12 * M;
+  return keep;
+}
+
+// Eigenvalues per unit of rho * dlog such that the kept cells' weights sum to M exactly.
+double kept_weight_scale(const DensityGrid& g, const std::vector<bool>& node, double M) {
+  double sum = 0.0;
+  for (std::size_t k = 0; k < node.size(); ++k)
+    if (node[k]) sum += g.rho[k] * g.dlog;
+  return M / sum;
+}
+
 // Linear interpolation of y over x at t, x ascending (clamped at the ends).
 double interpolate(const std::vector<double>& x, const std::vector<double>& y, double t) {
   if (t <= x.front()) return y.front();
@@ -220,22 +241,26 @@ void finite_m_nodes(const DensityGrid& g, double M, double captured, std::vector
   }
   std::vector<double> moved;  // -log x of each kept node after the move
   std::vector<std::size_t> kept;
+  const std::vector<bool> node = node_cells(g, M);
+  const double scale = kept_weight_scale(g, node, M);
   for (std::size_t k = 0; k < n; ++k) {
-    if (!(g.rho[k] > 1e-12 * M)) continue;
+    if (!node[k]) continue;
     kept.push_back(k);
     moved.push_back(interpolate(corrected, neg_logx, level[k]));
   }
   std::vector<double> cell(kept.size());
   double total = 0.0;
   for (std::size_t j = 0; j < kept.size(); ++j) {
-    const double upper = j == 0 ? moved[j] - 0.5 * g.dlog : 0.5 * (moved[j] + moved[j - 1]);
-    const double lower = j + 1 == kept.size() ? moved[j] + 0.5 * g.dlog : 0.5 * (moved[j] + moved[j + 1]);
+    // The first and last nodes take everything above and below them (the corrected signal reaches past the
+    // outermost nodes: the real-Gaussian spread of the top eigenvalue is wider than the limit's bump).
+    const double upper = j == 0 ? neg_logx.front() : 0.5 * (moved[j] + moved[j - 1]);
+    const double lower = j + 1 == kept.size() ? neg_logx.back() : 0.5 * (moved[j] + moved[j + 1]);
     cell[j] = std::max(0.0, interpolate(neg_logx, signal, lower) - interpolate(neg_logx, signal, upper));
     total += cell[j];
   }
   for (std::size_t j = 0; j < kept.size(); ++j) {
     mu.push_back(std::exp(-moved[j]));
-    w.push_back(g.rho[kept[j]] * g.dlog * per_count);
+    w.push_back(g.rho[kept[j]] * g.dlog * scale);
     p0.push_back(total > 0.0 ? captured * cell[j] / total / (mu.back() * w.back()) : 0.0);
   }
 }
@@ -293,9 +318,11 @@ DetEquivSpectrum compute_deterministic_equivalent(const Config& c) {
   if (c.det_equiv_correction) {
     finite_m_nodes(g, M, out.signal - out.approx, mu, w, p0);
   } else {
-    const double share = (out.signal - out.approx) / g.signal.back(), per_count = M / g.count.back();
+    const double share = (out.signal - out.approx) / g.signal.back();
+    const std::vector<bool> node = node_cells(g, M);
+    const double per_count = kept_weight_scale(g, node, M);
     for (std::size_t k = 0; k < g.rho.size(); ++k) {
-      if (!(g.rho[k] > 1e-12 * M)) continue;
+      if (!node[k]) continue;
       mu.push_back(std::exp(g.logx[k]));
       w.push_back(g.rho[k] * g.dlog * per_count);
       p0.push_back(share * g.sig[k] / (mu.back() * g.rho[k]));
