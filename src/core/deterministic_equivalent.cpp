@@ -222,9 +222,12 @@ double interpolate(const std::vector<double>& x, const std::vector<double>& y, d
 }
 
 // The grid's nodes with the 1/M terms. Eigenvalues: the count above x gains arg(1 - A) / (2 pi), a bounded
-// function, so the correction to the density is a derivative: a small displacement of mass. Each node keeps its
-// weight and moves to where the corrected count reaches its own count level (weights stay positive, so contour
-// jumps still apply). Captured signal: its corrected running integral read at the moved cells' boundaries.
+// function, so the correction to the density is a derivative: a displacement of mass. Each node keeps its weight
+// and moves to where the corrected count reaches its own count level (weights stay positive, so contour jumps
+// still apply). In the bulk the move is small; at an isolated top eigenvalue the shift is of the order of its own
+// mass, so its nodes bunch (the running maximum keeps the count monotone) - to first order in 1/M its linear
+// statistics still come out right (checked against the pooled spectra of 2000 sampled sketches). Captured signal:
+// its corrected running integral read at the moved cells' boundaries.
 void finite_m_nodes(const DensityGrid& g, double M, double captured, std::vector<double>& mu, std::vector<double>& w,
                     std::vector<double>& p0) {
   const std::size_t n = g.rho.size();
