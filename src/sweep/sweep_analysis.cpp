@@ -198,8 +198,8 @@ class SweepAnalyzer {
       const Config& c0 = sel[0]->config;
       const bool minus_approx = ax.n_axis && f_.n_axis_subtract_approx;
       Series s;
-      s.per_sketch = c0.monte_carlo ? static_cast<std::size_t>(c0.trials) : 1;  // exact only: one value per point
       s.exact_only = !c0.monte_carlo;
+      s.per_sketch = s.exact_only ? 1 : static_cast<std::size_t>(c0.trials);  // exact only: one value per point
       const double sigma2 = c0.sigma * c0.sigma;
       for (const SweepPoint* p : sel) {
         const PointData& d = get(*p);
@@ -357,7 +357,8 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
   if (ms.size() < 3 || ns.size() < 2 || pts.size() != ms.size() * ns.size()) return;
   // Series indexed [i * |N| + j].
   Series s;
-  s.per_sketch = pts[0]->config.monte_carlo ? static_cast<std::size_t>(pts[0]->config.trials) : 1;
+  s.exact_only = !pts[0]->config.monte_carlo;
+  s.per_sketch = s.exact_only ? 1 : static_cast<std::size_t>(pts[0]->config.trials);
   std::vector<const SweepPoint*> cell(ms.size() * ns.size(), nullptr);
   for (const SweepPoint* p : pts) {
     const auto i = std::lower_bound(ms.begin(), ms.end(), static_cast<double>(p->config.M)) - ms.begin();
@@ -410,7 +411,7 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
   write_frontier_rows(group, fr, fe, per_budget);
   fill_interval(mrow, bm, f_.confidence);
   fill_interval(rrow, br, f_.confidence);
-  if (!pts[0]->config.monte_carlo && mrow.ok) {
+  if (s.exact_only && mrow.ok) {
     mark_exact_only(mrow);
     mark_exact_only(rrow);
   }
