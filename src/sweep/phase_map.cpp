@@ -36,6 +36,12 @@ Config point_config(const PhaseSpec& spec, double a, double b, double sigma, std
   return resolve_config({spec.base, over});
 }
 
+// The exact d = inf curve of the deterministic equivalent at the end of c's run alone.
+ExactCurve final_risk(const DetEquivSpectrum& de, const Config& c) {
+  return exact_expected_risk({de.mu, de.weight}, de.p0, de.approx, c.sigma * c.sigma, make_schedule(c), c.batch,
+                             {c.steps()}, ExactMethod::kAuto);
+}
+
 // log-log linear interpolation of y along x at x0 (clamped to the grid).
 double interp_loglog(const std::vector<double>& x, const std::vector<double>& y, double x0) {
   if (x0 <= x.front()) return y.front();
@@ -80,8 +86,7 @@ TermGrid term_grid(const PhaseSpec& spec, double a, double b, double sigma) {
     for (std::int64_t n : spec.N) {
       Config c = c0;
       c.N = n;
-      const ExactCurve e = exact_expected_risk(nodes, de.p0, de.approx, sigma * sigma, make_schedule(c), c.batch,
-                                               {c.steps()}, ExactMethod::kAuto);
+      const ExactCurve e = final_risk(de, c);
       bias.push_back(e.bias.back());
       variance.push_back(e.variance.back());
       excess.push_back(de.approx + e.bias.back() + e.variance.back());
@@ -172,10 +177,7 @@ McCheck spot_check(const PhaseSpec& spec, const PhasePoint& p) {
   m.risk_det_equiv = last.risk_det_equiv;
   m.dominant_exact = largest_term(last.approx_exact, last.bias_exact, last.variance_exact);
   const Config ci = point_config(spec, p.a, p.b, p.sigma, m.M, m.N, true);
-  const DetEquivSpectrum de = deterministic_equivalent(ci);
-  m.risk_map = exact_expected_risk({de.mu, de.weight}, de.p0, de.approx, p.sigma * p.sigma, make_schedule(ci), ci.batch,
-                                   {ci.steps()}, ExactMethod::kAuto)
-                   .risk.back();
+  m.risk_map = final_risk(deterministic_equivalent(ci), ci).risk.back();
   return m;
 }
 
