@@ -42,19 +42,34 @@ void philox_words_portable(std::uint32_t seed, std::uint32_t key, std::uint64_t 
   }
 }
 
+#if defined(__AVX512F__) || defined(__AVX2__)
+// The ten rounds' keys (Weyl sequence from (key, seed)) that the SIMD paths broadcast; the portable loop above
+// advances its own copy, as an independent reference.
+struct PhiloxRoundKeys {
+  std::uint32_t k0[10], k1[10];
+};
+
+PhiloxRoundKeys philox_round_keys(std::uint32_t key, std::uint32_t seed) {
+  PhiloxRoundKeys rk;
+  for (int r = 0; r < 10; ++r) {
+    rk.k0[r] = key + static_cast<std::uint32_t>(r) * kWeyl0;
+    rk.k1[r] = seed + static_cast<std::uint32_t>(r) * kWeyl1;
+  }
+  return rk;
+}
+#endif
+
 #if defined(__AVX512F__)
 // Eight blocks per vector in 64-bit lanes: vpmuludq gives the 32x32->64 products directly.
 void philox_words_avx512(std::uint32_t seed, std::uint32_t key, std::uint64_t position, Purpose purpose,
                          std::uint32_t nb_padded, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
                          std::uint32_t* w3) {
   const __m512i m0 = _mm512_set1_epi64(kMul0), m1 = _mm512_set1_epi64(kMul1);
+  const PhiloxRoundKeys rk = philox_round_keys(key, seed);
   __m512i k0[10], k1[10];
-  std::uint32_t a = key, b = seed;
   for (int r = 0; r < 10; ++r) {
-    k0[r] = _mm512_set1_epi64(a);
-    k1[r] = _mm512_set1_epi64(b);
-    a += kWeyl0;
-    b += kWeyl1;
+    k0[r] = _mm512_set1_epi64(rk.k0[r]);
+    k1[r] = _mm512_set1_epi64(rk.k1[r]);
   }
   const __m512i c1i = _mm512_set1_epi64(static_cast<std::uint32_t>(position));
   const __m512i c2i = _mm512_set1_epi64(static_cast<std::uint32_t>(position >> 32));
@@ -89,13 +104,11 @@ void philox_words_avx2(std::uint32_t seed, std::uint32_t key, std::uint64_t posi
                        std::uint32_t nb_padded, std::uint32_t* w0, std::uint32_t* w1, std::uint32_t* w2,
                        std::uint32_t* w3) {
   const __m256i m0 = _mm256_set1_epi64x(kMul0), m1 = _mm256_set1_epi64x(kMul1);
+  const PhiloxRoundKeys rk = philox_round_keys(key, seed);
   __m256i k0[10], k1[10];
-  std::uint32_t a = key, b = seed;
   for (int r = 0; r < 10; ++r) {
-    k0[r] = _mm256_set1_epi64x(a);
-    k1[r] = _mm256_set1_epi64x(b);
-    a += kWeyl0;
-    b += kWeyl1;
+    k0[r] = _mm256_set1_epi64x(rk.k0[r]);
+    k1[r] = _mm256_set1_epi64x(rk.k1[r]);
   }
   const __m256i c1i = _mm256_set1_epi64x(static_cast<std::uint32_t>(position));
   const __m256i c2i = _mm256_set1_epi64x(static_cast<std::uint32_t>(position >> 32));
