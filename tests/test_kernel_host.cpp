@@ -1,11 +1,18 @@
 // The CUDA kernel bodies (kernels/reduced_sgd_body.hpp) run on the host through kernels/host_thread.hpp: one
 // std::thread per CUDA thread, barriers per block and warp, emulated shuffles. Every launch shape (warp
 // teams, block teams with the state in registers, block teams with the state in global memory) must give
-// the CPU backend's trials up to rounding (the sums run in another order): 1e-12 relative.
+// the CPU backend's trials up to rounding (the sums run in another order): 1e-12 relative. Each case's
+// trials must also be bit for bit the recorded ones (kRecordedDigests): a change of the kernel bodies that is
+// meant to be arithmetic-neutral (branch-free updates, fused passes) must leave every bit where it was.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "host_thread.hpp"
@@ -74,7 +81,58 @@ HostRun run_on_host(const RunPlan& plan, const kern::LaunchShape& shape) {
   return out;
 }
 
-void expect_same_as_cpu(Config c, const kern::LaunchShape& shape, const char* what) {
+// FNV-1a over the bit patterns of risk (and bias, variance when split): equal digests, equal trials.
+std::uint64_t digest(const HostRun& r, bool split) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto add = [&](const std::vector<double>& v) {
+    for (double x : v) {
+      std::uint64_t bits = 0;
+      std::memcpy(&bits, &x, sizeof bits);
+      for (int k = 0; k < 8; ++k) {
+        h ^= (bits >> (8 * k)) & 0xffu;
+        h *= 1099511628211ull;
+      }
+    }
+  };
+  add(r.risk);
+  if (split) {
+    add(r.bias);
+    add(r.variance);
+  }
+  return h;
+}
+
+// The digests of every case below, recorded before the kernel bodies were made branch-free (2026-12-01).
+const std::map<std::string, std::uint64_t>& recorded_digests() {
+  static const std::map<std::string, std::uint64_t> d = {
+      {"warp split, B = 1", 0x614c6e44b03cbc45ull},
+      {"warp unsplit, B = 1", 0x6cb99ee9fccc18fbull},
+      {"warp split, B = 3", 0x9a79d5c7ae027002ull},
+      {"warp unsplit, B = 3", 0xb4ed2ee38cd13full},
+      {"warp K=2", 0x8b2180127a78d69cull},
+      {"warp K=4 split, B = 1", 0xa1d846a65ebb3c57ull},
+      {"warp K=4 unsplit, B = 1", 0x785b0f0cb0dcb52ull},
+      {"warp K=4 split, B = 2", 0xf706daf8c94bb973ull},
+      {"warp K=4 unsplit, B = 2", 0x356d8977cccde4fbull},
+      {"block registers K=2, B = 1", 0xe611dd5dbdf9aabaull},
+      {"block registers K=2, B = 2", 0x45853243e7b1fc2bull},
+      {"block K=1 split, B = 1", 0xca5b7d20558074a3ull},
+      {"block K=1 unsplit, B = 1", 0x4eff6063b450f458ull},
+      {"block K=1 split, B = 2", 0x893e6f22ddfef3dcull},
+      {"block K=1 unsplit, B = 2", 0x752567d458fec477ull},
+      {"block global split, B = 1", 0x44cd4d487bdca4c8ull},
+      {"block global unsplit, B = 1", 0x38328d58d06645ecull},
+      {"block global split, B = 2", 0xa003adc1f8355381ull},
+      {"block global unsplit, B = 2", 0x8210c8b64ca82795ull},
+      {"warp epochs", 0xf7f11d49ca23846ull},
+      {"global epochs, B = 2", 0x389c49c5c503740eull},
+      {"warp replacement", 0xac673fde80ff00bdull},
+      {"global replacement, B = 2", 0x6cbbb2c31463fd33ull},
+  };
+  return d;
+}
+
+void expect_same_as_cpu(Config c, const kern::LaunchShape& shape, const std::string& what) {
   const RunPlan plan = make_run_plan(c);
   TrialResults cpu(c.trials, static_cast<std::int64_t>(plan.checkpoints.size()), c.decomposition);
   std::atomic<std::int64_t> done{0};
@@ -92,6 +150,12 @@ void expect_same_as_cpu(Config c, const kern::LaunchShape& shape, const char* wh
   for (std::int64_t t = 0; t < c.trials; ++t) EXPECT_EQ(host.approx[t], cpu.approx[t]);
   EXPECT_LT(worst, 1e-12) << what;
   ::testing::Test::RecordProperty(what, std::to_string(worst));
+  const std::uint64_t h = digest(host, c.decomposition);
+  const auto it = recorded_digests().find(what);
+  if (it == recorded_digests().end())
+    ADD_FAILURE() << "no recorded digest for '" << what << "': {\"" << what << "\", 0x" << std::hex << h << "ull},";
+  else
+    EXPECT_EQ(h, it->second) << what << ": trials differ in some bit from the recorded ones";
 }
 
 Config kernel_config(std::int64_t M, std::int64_t batch, bool split) {
@@ -116,7 +180,8 @@ TEST(KernelHost, WarpTeamsMatchCpuForBothBatchModesSplitOrNot) {
       const kern::LaunchShape shape =
           kern::make_shape(kern::TeamKind::kWarp, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64);
       ASSERT_EQ(shape.blocks, 3);
-      expect_same_as_cpu(c, shape, split ? "warp split" : "warp unsplit");
+      expect_same_as_cpu(c, shape,
+                         std::string(split ? "warp split" : "warp unsplit") + ", B = " + std::to_string(batch));
     }
 }
 
@@ -128,14 +193,38 @@ TEST(KernelHost, WarpTeamsWithSeveralBlocksPerLane) {
   expect_same_as_cpu(c, shape, "warp K=2");
 }
 
+TEST(KernelHost, WarpTeamsWithFourBlocksPerLane) {
+  for (std::int64_t batch : {1, 2})
+    for (bool split : {true, false}) {
+      const Config c = kernel_config(509, batch, split);  // nb = 128: K = 4, the largest warp instance
+      const kern::LaunchShape shape =
+          kern::make_shape(kern::TeamKind::kWarp, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64);
+      ASSERT_EQ(shape.K, 4);
+      expect_same_as_cpu(c, shape,
+                         std::string("warp K=4 ") + (split ? "split" : "unsplit") + ", B = " + std::to_string(batch));
+    }
+}
+
 TEST(KernelHost, BlockTeamsWithRegisterStateMatchCpu) {
   for (std::int64_t batch : {1, 2}) {
     const Config c = kernel_config(301, batch, true);  // 64-thread blocks: nb = 76, K = 2
     const kern::LaunchShape shape =
         kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64);
     ASSERT_EQ(shape.K, 2);
-    expect_same_as_cpu(c, shape, "block registers");
+    expect_same_as_cpu(c, shape, "block registers K=2, B = " + std::to_string(batch));
   }
+}
+
+TEST(KernelHost, BlockTeamsWithOneBlockPerThread) {
+  for (std::int64_t batch : {1, 2})
+    for (bool split : {true, false}) {
+      const Config c = kernel_config(243, batch, split);  // 64-thread blocks: nb = 61, K = 1
+      const kern::LaunchShape shape =
+          kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64);
+      ASSERT_EQ(shape.K, 1);
+      expect_same_as_cpu(c, shape,
+                         std::string("block K=1 ") + (split ? "split" : "unsplit") + ", B = " + std::to_string(batch));
+    }
 }
 
 TEST(KernelHost, LargeMPathWithGlobalStateMatchesCpu) {
@@ -144,7 +233,8 @@ TEST(KernelHost, LargeMPathWithGlobalStateMatchesCpu) {
       const Config c = kernel_config(523, batch, split);  // the path every M > 8192 takes, on 64-thread blocks
       const kern::LaunchShape shape =
           kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64);
-      expect_same_as_cpu(c, shape, "block global");
+      expect_same_as_cpu(
+          c, shape, std::string("block global ") + (split ? "split" : "unsplit") + ", B = " + std::to_string(batch));
     }
 }
 
@@ -159,7 +249,7 @@ TEST(KernelHost, FiniteDatasetsMatchCpu) {
     c.batch = 2;
     c.N = 240;
     expect_same_as_cpu(c, kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64),
-                       "global, B = 2");
+                       sampling == SamplingKind::kEpochs ? "global epochs, B = 2" : "global replacement, B = 2");
   }
 }
 
