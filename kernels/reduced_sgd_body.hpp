@@ -5,11 +5,21 @@
 // Coordinates: with nb = ceil(M / 4) Philox blocks, block q yields the normals of coordinates q, q + nb,
 // q + 2 nb, q + 3 nb (the planar layout of philox_normals.hpp), so a trial draws the CPU's numbers. Team
 // rank r owns the blocks r, r + size, r + 2 size, ...:
-//   kRegisters  K blocks per thread; e (and the current normals) live in registers. Used while 4 K size >= M.
+//   kRegisters  K blocks per thread; e, sqrt(mu) and the current normals live in registers, 4 K slots each.
+//               Used while 4 K size >= M.
 //   kGlobal     any M: e lives in global memory (A.state, 2 M doubles per trial), coalesced by block index.
 // The arithmetic of a step is core/sgd_step.hpp, shared with the CPU fast path. Label noise is drawn by the
 // whole team, a chunk of kNoiseChunk samples at a time, into shared memory. For B = 1 the normals of step
 // s + 1 are drawn before the team sum of step s (independent work that hides the sum's latency).
+//
+// Why the register path has no branch per coordinate: a slot whose coordinate does not exist (block q >= nb,
+// or j >= M in the last block) holds e = 0 and sqrt(mu) = 0, so its feature is 0, its residual term adds an
+// exact 0 and its update leaves e at 0. Its normals are drawn like any other (a Philox counter past nb is a
+// valid counter, and the normals are always finite, so 0 * g is 0). The 4 K load-multiply-FMA chains of a step
+// then issue without a predicate each, and the sums of the existing coordinates keep their order: every trial
+// is bit for bit what the branchy form gave (tests/test_kernel_host.cpp checks recorded digests). The next
+// step's normals are drawn at the last step too (one unused draw per trial) so that no pointer to them is
+// ever selected: a selected pointer put them in local memory (48-80 B stack frames before).
 #include <cstdint>
 
 #include "sgd_team.hpp"
@@ -70,7 +80,8 @@ template <int K>
 struct Coords<StateIn::kRegisters, K> {
   static constexpr int kSlots = 4 * K;
   double eb[kSlots], ev[kSlots];
-  float g[kSlots];  // the current sample's normals
+  double sq[kSlots];  // sqrt(mu_j) of the slot's coordinate, 0 for a slot without one
+  float g[kSlots];    // the current sample's normals
   std::int64_t M = 0, nb = 0;
   int rank = 0, size = 1;
   SGDLAW_HD std::int64_t block_of(int k) const { return rank + static_cast<std::int64_t>(k) * size; }
@@ -121,6 +132,13 @@ class SgdTrial {
     }
   }
 
+  // Registers: f(r) for every slot, existing coordinate or not (see the header: no branch per coordinate).
+  template <class F>
+  SGDLAW_HD void each_slot(F&& f) const {
+    SGDLAW_UNROLL
+    for (int r = 0; r < Coords<kState, K>::kSlots; ++r) f(r);
+  }
+
   // Global state: f(j, z) for every coordinate j this thread owns, z its feature in `sample` (drawn here).
   template <class F>
   SGDLAW_HD void each_global_feature(std::uint64_t sample, F&& f) const {
@@ -147,10 +165,13 @@ class SgdTrial {
     const double* u = A_.ustar + t_ * A_.M;
     if constexpr (kState == StateIn::kRegisters) {
       for (int r = 0; r < Coords<kState, K>::kSlots; ++r) {
-        c_.eb[r] = c_.ev[r] = 0.0;
+        c_.eb[r] = c_.ev[r] = c_.sq[r] = 0.0;
         c_.g[r] = 0.0f;
       }
-      each_register([&](int r, std::int64_t j) { c_.eb[r] = -u[j]; });
+      each_register([&](int r, std::int64_t j) {
+        c_.eb[r] = -u[j];
+        c_.sq[r] = A_.sqrt_mu[j];
+      });
     } else {
       c_.eb = A_.state + 2 * t_ * A_.M;
       c_.ev = c_.eb + A_.M;
@@ -193,12 +214,17 @@ class SgdTrial {
     return seff_ * static_cast<double>(sh_.noise[sample % kNoiseChunk]);
   }
 
-  // Registers: the normals of `sample` for this thread's K Philox blocks.
-  SGDLAW_HD void draw_blocks(std::uint64_t sample, Normals4* n) const {
+  // Registers: the normals of `sample` for this thread's K Philox blocks (past nb too: see the header).
+  SGDLAW_HD void draw_blocks(std::uint64_t sample, Normals4 (&n)[K]) const {
     SGDLAW_UNROLL
-    for (int k = 0; k < K; ++k) {
-      if (c_.block_of(k) < c_.nb) n[k] = normals(c_.block_of(k), sample);
-    }
+    for (int k = 0; k < K; ++k) n[k] = normals(c_.block_of(k), sample);
+  }
+
+  // Registers: g <- the normals of `sample`.
+  SGDLAW_HD void load_normals(std::uint64_t sample) {
+    Normals4 n[K];
+    draw_blocks(sample, n);
+    each_slot([&](int r) { c_.g[r] = n[r / 4].v[r % 4]; });
   }
 
   // g <- normals of `sample` (registers); the partial residuals <eb, z>, <ev, z> over this thread.
@@ -209,12 +235,8 @@ class SgdTrial {
       if (kSplit) pv = sgd::residual_term(pv, ev, z);
     };
     if constexpr (kState == StateIn::kRegisters) {
-      Normals4 n[K];
-      draw_blocks(sample, n);
-      each_register([&](int r, std::int64_t j) {
-        c_.g[r] = n[r / 4].v[r % 4];
-        add(c_.eb[r], c_.ev[r], sgd::feature(A_.sqrt_mu[j], c_.g[r]));
-      });
+      load_normals(sample);
+      each_slot([&](int r) { add(c_.eb[r], c_.ev[r], sgd::feature(c_.sq[r], c_.g[r])); });
     } else {
       each_global_feature(sample, [&](std::int64_t j, double z) { add(c_.eb[j], c_.ev[j], z); });
     }
@@ -224,8 +246,8 @@ class SgdTrial {
   SGDLAW_HD void apply(std::uint64_t sample, double kb, double kv) {
     if constexpr (kState == StateIn::kRegisters) {
       (void)sample;
-      each_register([&](int r, std::int64_t j) {
-        const double z = sgd::feature(A_.sqrt_mu[j], c_.g[r]);
+      each_slot([&](int r) {
+        const double z = sgd::feature(c_.sq[r], c_.g[r]);
         c_.eb[r] = sgd::update(c_.eb[r], kb, z);
         if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
       });
@@ -238,20 +260,51 @@ class SgdTrial {
   }
 
   // Registers, B = 1: the update with the current normals and, in the same pass, the partial residuals of the
-  // next sample with the next normals (drawn before the team sum by the caller; null at the last step).
-  SGDLAW_HD void apply_and_next(const Normals4* next, double kb, double kv, double& pb, double& pv) {
+  // next sample with the next normals (drawn before the team sum by the caller).
+  SGDLAW_HD void apply_and_next(const Normals4 (&next)[K], double kb, double kv, double& pb, double& pv) {
     pb = pv = 0.0;
-    each_register([&](int r, std::int64_t j) {
-      const double sq = A_.sqrt_mu[j], z = sgd::feature(sq, c_.g[r]);
+    each_slot([&](int r) {
+      const double z = sgd::feature(c_.sq[r], c_.g[r]);
       c_.eb[r] = sgd::update(c_.eb[r], kb, z);
       if (kSplit) c_.ev[r] = sgd::update(c_.ev[r], kv, z);
-      if (next) {
-        c_.g[r] = next[r / 4].v[r % 4];
-        const double zn = sgd::feature(sq, c_.g[r]);
-        pb = sgd::residual_term(pb, c_.eb[r], zn);
-        if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
-      }
+      c_.g[r] = next[r / 4].v[r % 4];
+      const double zn = sgd::feature(c_.sq[r], c_.g[r]);
+      pb = sgd::residual_term(pb, c_.eb[r], zn);
+      if (kSplit) pv = sgd::residual_term(pv, c_.ev[r], zn);
     });
+  }
+
+  // Global state, B = 1: one pass over the state per step: each coordinate is updated with the normals of
+  // `sample` (drawn again) and, while it is in a register, enters the next sample's partial residuals (the same
+  // order of terms as draw_and_partial, so the same bits as the two passes it replaces). At the last step the
+  // next sample's partials are computed and not used, like the register path's.
+  SGDLAW_HD void apply_and_next_global(std::uint64_t sample, double kb, double kv, double& pb, double& pv) {
+    pb = pv = 0.0;
+    for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
+      const Normals4 n = normals(q, sample), nn = normals(q, sample + 1);
+      SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t j = q + w * c_.nb;
+        if (j >= c_.M) continue;
+        const double sq = A_.sqrt_mu[j], z = sgd::feature(sq, n.v[w]), zn = sgd::feature(sq, nn.v[w]);
+        const double eb = sgd::update(c_.eb[j], kb, z);
+        c_.eb[j] = eb;
+        pb = sgd::residual_term(pb, eb, zn);
+        if (kSplit) {
+          const double ev = sgd::update(c_.ev[j], kv, z);
+          c_.ev[j] = ev;
+          pv = sgd::residual_term(pv, ev, zn);
+        }
+      }
+    }
+  }
+
+  // The team sums of the partial residuals: the variance part only when the run is split.
+  SGDLAW_HD void team_sum(double& pb, double& pv) {
+    if constexpr (kSplit)
+      team_.sum2(pb, pv);
+    else
+      team_.sum1(pb);
   }
 
   // At a checkpoint: the excess risks, summed over the team; rank 0 writes the row.
@@ -269,9 +322,12 @@ class SgdTrial {
       each_register([&](int r, std::int64_t j) { add(j, c_.eb[r], c_.ev[r]); });
     else
       each_global([&](std::int64_t j) { add(j, c_.eb[j], c_.ev[j]); });
-    team_.sum2(qb, qv);
-    double unused = 0.0;
-    if (kSplit) team_.sum2(qt, unused);
+    if constexpr (kSplit) {
+      team_.sum2(qb, qv);
+      team_.sum1(qt);
+    } else {
+      team_.sum1(qb);
+    }
     if (team_.rank() == 0) {
       const std::int64_t row = t_ * A_.n_checkpoints + ck;
       A_.risk[row] = A_.floor[t_] + (kSplit ? qt : qb);
@@ -290,19 +346,14 @@ class SgdTrial {
     std::int64_t ck = 0;
     for (std::int64_t s = 0; s < steps; ++s) {
       const double xi = noise_of(static_cast<std::uint64_t>(s));
-      const bool more = s + 1 < steps;
-      Normals4 next[kState == StateIn::kRegisters ? K : 1];
-      if constexpr (kState == StateIn::kRegisters) {
-        if (more) draw_blocks(static_cast<std::uint64_t>(s + 1), next);
-      }
-      team_.sum2(pb, pv);
+      Normals4 next[K];
+      if constexpr (kState == StateIn::kRegisters) draw_blocks(static_cast<std::uint64_t>(s + 1), next);
+      team_sum(pb, pv);
       const double kb = sgd::gain_bias(gamma.gamma, pb, xi, kSplit), kv = sgd::gain_variance(gamma.gamma, pv, xi);
-      if constexpr (kState == StateIn::kRegisters) {
-        apply_and_next(more ? next : nullptr, kb, kv, pb, pv);
-      } else {
-        apply(static_cast<std::uint64_t>(s), kb, kv);
-        if (more) draw_and_partial(static_cast<std::uint64_t>(s + 1), pb, pv);
-      }
+      if constexpr (kState == StateIn::kRegisters)
+        apply_and_next(next, kb, kv, pb, pv);
+      else
+        apply_and_next_global(static_cast<std::uint64_t>(s), kb, kv, pb, pv);
       gamma.advance();
       if (s + 1 == A_.checkpoints[ck]) checkpoint(ck++);
     }
@@ -320,7 +371,7 @@ class SgdTrial {
         const double xi = noise_of(sample);
         double pb, pv;
         draw_and_partial(sample, pb, pv);
-        team_.sum2(pb, pv);
+        team_sum(pb, pv);
         if (team_.rank() == 0) {
           sh_.resid[2 * b] = sgd::gain_bias(step, pb, xi, kSplit);
           sh_.resid[2 * b + 1] = sgd::gain_variance(step, pv, xi);
@@ -330,10 +381,7 @@ class SgdTrial {
       // Pass 2: the updates, sample by sample in order (as on the CPU), normals drawn again.
       for (std::int64_t b = 0; b < B; ++b) {
         const auto sample = static_cast<std::uint64_t>(s * B + b);
-        if constexpr (kState == StateIn::kRegisters) {
-          double unused_b, unused_v;
-          draw_and_partial(sample, unused_b, unused_v);  // reloads g (the partials are not needed)
-        }
+        if constexpr (kState == StateIn::kRegisters) load_normals(sample);
         apply(sample, sh_.resid[2 * b], sh_.resid[2 * b + 1]);
       }
       team_.sync();  // resid is rewritten by the next step

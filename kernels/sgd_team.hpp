@@ -4,7 +4,8 @@
 //   BlockTeam  the whole block (one trial per block); warp shuffles, then one slot per warp in shared memory
 //              (double-buffered, so one block barrier per sum).
 // sum2(a, b) leaves the team-wide sums in every thread, bit-identical across threads (the xor butterfly gives
-// every lane the same association, and every thread adds the warp slots in the same order).
+// every lane the same association, and every thread adds the warp slots in the same order). sum1(a) is the
+// same for one value, with the same bits as sum2's first (each value's butterfly and slot order are its own).
 #include <cstdint>
 
 #include "thread_model.hpp"
@@ -35,6 +36,7 @@ struct WarpTeam {
     a = warp_butterfly(th, a);
     b = warp_butterfly(th, b);
   }
+  SGDLAW_HD void sum1(double& a) { a = warp_butterfly(th, a); }
 };
 
 template <class Th>
@@ -68,6 +70,16 @@ struct BlockTeam {
       a += slots[w];
       b += slots[kWarp + w];
     }
+  }
+  SGDLAW_HD void sum1(double& a) {
+    a = warp_butterfly(th, a);
+    double* slots = reinterpret_cast<double*>(th.shared()) + parity * 2 * kWarp;
+    parity ^= 1u;
+    const int warp = th.thread() / kWarp, warps = th.block_size() / kWarp;
+    if ((th.thread() & (kWarp - 1)) == 0) slots[warp] = a;
+    th.sync_block();  // as in sum2: one barrier, double-buffered slots
+    a = 0.0;
+    for (int w = 0; w < warps; ++w) a += slots[w];
   }
 };
 
