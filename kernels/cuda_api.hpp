@@ -101,9 +101,10 @@ struct SgdLaunch {
 };
 
 // Runs `count` trials of the reduced SGD for one sketch in one launch (the shape kernels/launch_shape.hpp
-// chooses): writes host results [t * n_checkpoints + c].
-void run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& sketch, const double* ustar_device,
-                     const std::vector<double>& approx, double* risk, double* bias, double* variance);
+// chooses): writes host results [t * n_checkpoints + c]. Returns the kernel's own time in seconds (CUDA events
+// recorded on the stream around the launch: no allocation, upload or download in it).
+double run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& sketch, const double* ustar_device,
+                       const std::vector<double>& approx, double* risk, double* bias, double* variance);
 
 // The device's Philox words and normals at philox_check_counter(0 .. n-1): host arrays of 4 n each; and which
 // generator the device uses.

@@ -24,10 +24,29 @@ __global__ void __launch_bounds__(max_threads<kTeam, kState>(), 1) reduced_sgd_k
   kern::run_variant<kern::CudaThread, kTeam, kState, K, kSplit, kBatched>(th, A);
 }
 
+// The pair of events that times one launch (released however the launch ends).
+struct KernelEvents {
+  cudaEvent_t start = nullptr, stop = nullptr;
+  KernelEvents() {
+    CUDA_TRY(cudaEventCreate(&start));
+    const cudaError_t e = cudaEventCreate(&stop);
+    if (e != cudaSuccess) {
+      cudaEventDestroy(start);
+      CUDA_TRY(e);
+    }
+  }
+  ~KernelEvents() {
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+  }
+  KernelEvents(const KernelEvents&) = delete;
+  KernelEvents& operator=(const KernelEvents&) = delete;
+};
+
 }  // namespace
 
-void run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& sketch, const double* ustar_device,
-                     const std::vector<double>& approx, double* risk, double* bias, double* variance) {
+double run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& sketch, const double* ustar_device,
+                       const std::vector<double>& approx, double* risk, double* bias, double* variance) {
   session.activate();
   Session::Resources& res = session.resources();
   const kern::LaunchShape shape = kern::choose_launch_shape(L.M, L.batch, L.count);
@@ -69,14 +88,17 @@ void run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& s
   A.variance = var_d.data();
   A.state = state.data();
   A.reuse = {L.dataset, static_cast<SamplingKind>(L.sampling), L.seed};
+  KernelEvents events;
   kern::dispatch_variant(shape, L.split, L.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
     auto* kernel = &reduced_sgd_kernel<decltype(team)::value, decltype(st)::value, decltype(k)::value,
                                        decltype(split)::value, decltype(batched)::value>;
     if (shape.shared_bytes > 48 * 1024)
       CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(shape.shared_bytes)));
+    CUDA_TRY(cudaEventRecord(events.start, res.stream));
     kernel<<<static_cast<unsigned>(shape.blocks), shape.threads, shape.shared_bytes, res.stream>>>(A);
     CUDA_TRY(cudaGetLastError());
+    CUDA_TRY(cudaEventRecord(events.stop, res.stream));
   });
   risk_d.download(risk, n_out, res.stream);
   if (L.split) {
@@ -84,6 +106,9 @@ void run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch& s
     var_d.download(variance, n_out, res.stream);
   }
   res.sync();
+  float ms = 0.0f;
+  CUDA_TRY(cudaEventElapsedTime(&ms, events.start, events.stop));
+  return 1e-3 * static_cast<double>(ms);
 }
 
 DeviceInfo query_devices(int device) {

@@ -62,6 +62,9 @@ TEST(CudaBackend, SameTrialsAsCpuUpToRounding) {
     c.backend = "cuda";
     const RunResult gpu = run_simulation(c);
     EXPECT_EQ(gpu.backend, "cuda");
+    EXPECT_EQ(cpu.kernel_seconds, -1.0);  // no device kernels on the CPU
+    EXPECT_GT(gpu.kernel_seconds, 0.0);   // CUDA events around each launch
+    EXPECT_LE(gpu.kernel_seconds, gpu.mc_seconds);
     for (std::size_t i = 0; i < cpu.trials.risk.size(); ++i) {
       ASSERT_LT(rel_diff(gpu.trials.risk[i], cpu.trials.risk[i]), 1e-6) << "B=" << batch << " entry " << i;
       ASSERT_LT(rel_diff(gpu.trials.bias[i], cpu.trials.bias[i]), 1e-6) << "B=" << batch << " entry " << i;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -81,6 +82,10 @@ HostRun run_on_host(const RunPlan& plan, const kern::LaunchShape& shape) {
   return out;
 }
 
+// The ThreadSanitizer build (tests/CMakeLists.txt) runs every case smaller: races show in a few steps, and the
+// instrumented barriers are slow. Its trials are not the recorded ones, so it skips the digests.
+bool small_runs() { return std::getenv("SGDLAW_KERNEL_HOST_SMALL") != nullptr; }
+
 // FNV-1a over the bit patterns of risk (and bias, variance when split): equal digests, equal trials.
 std::uint64_t digest(const HostRun& r, bool split) {
   std::uint64_t h = 1469598103934665603ull;
@@ -150,6 +155,7 @@ void expect_same_as_cpu(Config c, const kern::LaunchShape& shape, const std::str
   for (std::int64_t t = 0; t < c.trials; ++t) EXPECT_EQ(host.approx[t], cpu.approx[t]);
   EXPECT_LT(worst, 1e-12) << what;
   ::testing::Test::RecordProperty(what, std::to_string(worst));
+  if (small_runs()) return;
   const std::uint64_t h = digest(host, c.decomposition);
   const auto it = recorded_digests().find(what);
   if (it == recorded_digests().end())
@@ -162,9 +168,9 @@ Config kernel_config(std::int64_t M, std::int64_t batch, bool split) {
   Config c = sgdlaw::testing::small_config();
   c.d = 4 * M + 3;
   c.M = M;
-  c.trials = 5;
+  c.trials = small_runs() ? 3 : 5;
   c.batch = batch;
-  c.N = 120 * batch;
+  c.N = (small_runs() ? 40 : 120) * batch;
   c.decomposition = split;
   c.checkpoint_ratio = 2.0;
   c.checkpoint_min = 16 * batch;
@@ -176,10 +182,10 @@ Config kernel_config(std::int64_t M, std::int64_t batch, bool split) {
 TEST(KernelHost, WarpTeamsMatchCpuForBothBatchModesSplitOrNot) {
   for (std::int64_t batch : {1, 3})
     for (bool split : {true, false}) {
-      const Config c = kernel_config(37, batch, split);  // M not a multiple of 4; 2 trials per block, 3 blocks
+      const Config c = kernel_config(37, batch, split);  // M not a multiple of 4; 2 trials per block
       const kern::LaunchShape shape =
           kern::make_shape(kern::TeamKind::kWarp, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64);
-      ASSERT_EQ(shape.blocks, 3);
+      ASSERT_EQ(shape.blocks, (c.trials + 1) / 2);  // two trials per 64-thread block
       expect_same_as_cpu(c, shape,
                          std::string(split ? "warp split" : "warp unsplit") + ", B = " + std::to_string(batch));
     }
@@ -247,7 +253,7 @@ TEST(KernelHost, FiniteDatasetsMatchCpu) {
                        kern::make_shape(kern::TeamKind::kWarp, kern::StateIn::kRegisters, c.M, c.batch, c.trials, 64),
                        sampling == SamplingKind::kEpochs ? "warp epochs" : "warp replacement");
     c.batch = 2;
-    c.N = 240;
+    c.N = small_runs() ? 80 : 240;
     expect_same_as_cpu(c, kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64),
                        sampling == SamplingKind::kEpochs ? "global epochs, B = 2" : "global replacement, B = 2");
   }

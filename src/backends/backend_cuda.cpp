@@ -65,13 +65,15 @@ class CudaBackend final : public Backend {
       L.dataset = c.dataset;
       L.sampling = static_cast<int>(c.sampling);
       const std::int64_t row = g - first;
-      cuda::run_reduced_sgd(session_, L, ds, ustar, approx, out.risk_row(row), out.bias_row(row),
-                            out.variance_row(row));
+      kernel_seconds_ += cuda::run_reduced_sgd(session_, L, ds, ustar, approx, out.risk_row(row), out.bias_row(row),
+                                               out.variance_row(row));
       for (std::int64_t i = 0; i < n; ++i) out.approx[row + i] = approx[i];
       done.fetch_add(n);
       g = end;
     }
   }
+
+  double kernel_seconds() const override { return kernel_seconds_; }
 
  private:
   using Key = std::tuple<std::uint32_t, std::int64_t, std::int64_t, std::int64_t, double, double, bool>;
@@ -158,6 +160,7 @@ class CudaBackend final : public Backend {
 
   static constexpr std::int64_t kCachedSketches = 8;
   cuda::Session session_;
+  double kernel_seconds_ = 0.0;
   std::map<Key, std::unique_ptr<cuda::DeviceSketch>> cache_;
 };
 

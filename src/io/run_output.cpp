@@ -150,6 +150,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["wall_seconds"] = meta.wall_seconds;
     j["resumed_trials"] = r.resumed_trials;
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
+    if (r.kernel_seconds >= 0.0) j["timing_seconds"]["kernel"] = r.kernel_seconds;  // CUDA events
     j["derived"] = {
         {"steps", r.plan.config.steps()},
         {"total_trials", r.plan.config.total_trials()},

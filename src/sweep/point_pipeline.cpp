@@ -29,6 +29,7 @@ TrialSource local_trials(Backend& backend, const ProgressFn& progress) {
   return [&backend, progress](RunResult& res) {
     const Config& config = res.plan.config;
     const auto t0 = std::chrono::steady_clock::now();
+    const double kernel0 = backend.kernel_seconds();
     const std::int64_t total = config.total_trials(), n_ck = static_cast<std::int64_t>(res.plan.checkpoints.size());
     res.trials = TrialResults(total, n_ck, config.decomposition);
     std::atomic<std::int64_t> done{0};
@@ -51,6 +52,7 @@ TrialSource local_trials(Backend& backend, const ProgressFn& progress) {
       if (progress) progress(done.load(), total);
     }
     res.mc_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (kernel0 >= 0.0) res.kernel_seconds = backend.kernel_seconds() - kernel0;
   };
 }
 

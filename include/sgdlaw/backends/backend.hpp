@@ -30,6 +30,9 @@ class Backend {
   // Runs global trials [first, first + count) into rows [0, count) of `out`; adds 1 to `done` per trial.
   virtual void run_trials(const RunPlan& plan, std::int64_t first, std::int64_t count, TrialResults& out,
                           std::atomic<std::int64_t>& done) = 0;
+  // Seconds its device kernels have run so far (CUDA events around each launch), or -1 for a backend that
+  // runs no device kernels. Throughput benchmarks report it beside the whole process's time.
+  virtual double kernel_seconds() const { return -1.0; }
 };
 
 struct BackendInfo {

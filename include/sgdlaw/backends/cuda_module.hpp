@@ -11,7 +11,7 @@
 namespace sgdlaw {
 
 // Bumped whenever this table or the Backend interface changes; the loader refuses a module of another ABI.
-constexpr int kCudaModuleAbi = 3;
+constexpr int kCudaModuleAbi = 4;  // 4: Backend::kernel_seconds
 
 struct CudaModuleApi {
   int abi;
