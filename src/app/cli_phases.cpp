@@ -24,7 +24,9 @@ void run_phases(const PhasesOptions& o) {
   if (!o.out.empty()) spec.out = normalize_out_folder(o.out, "--out");
   if (o.threads >= 0) spec.threads = o.threads;
   check_out_folder_writable(spec.out, "[phases] out");
+  check_own_folder(spec.out, FolderKind::kPhases, "[phases] out");
   const OutputLock lock(spec.out);
+  mark_folder(spec.out, FolderKind::kPhases);
   std::printf("phases %s: %zu (a, b, sigma) points x %zu M x %zu N -> %s\n", o.path.c_str(),
               spec.a.size() * spec.b.size() * spec.sigma.size(), spec.M.size(), spec.N.size(), spec.out.c_str());
   std::fflush(stdout);

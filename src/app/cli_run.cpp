@@ -35,13 +35,11 @@ std::string fresh_default_out(const std::string& config_path, const Config& c) {
   const std::string base = "runs/" + stem;
   for (int i = 1;; ++i) {
     const std::string out = i == 1 ? base : base + "-" + std::to_string(i);
-    Config probe = c;
-    probe.out = out;
     const std::filesystem::path cfg = std::filesystem::path(out) / "config.json";
     if (!std::filesystem::exists(out)) return out;
     try {
       const auto j = nlohmann::json::parse(read_text_file(cfg.string()));
-      if (j.at("config") == nlohmann::json::parse(config_json(probe))) return out;  // the same run: rewritten
+      if (same_run(j.at("config"), c)) return out;  // the same run: rewritten
     } catch (const std::exception&) {
     }
     if (i == 1) std::fprintf(stderr, "sgdlaw run: %s holds another run; keeping it\n", out.c_str());
@@ -144,8 +142,9 @@ void register_run_command(CLI::App& app, int& exit_code) {
                              (!opts->config_path.empty() && read_toml_settings(opts->config_path).count("out") > 0);
       if (!out_given) c.out = fresh_default_out(opts->config_path, c);
       check_out_folder_writable(c.out);
-      const OutputLock lock(c.out);   // a second writer of this folder is refused, naming this process
-      remove_stale_leftovers(c.out);  // of runs killed before they could clean up
+      check_own_folder(c.out, FolderKind::kRun);  // a user's folder, or a sweep's, is never replaced
+      const OutputLock lock(c.out);               // a second writer of this folder is refused, naming this process
+      remove_stale_leftovers(c.out);              // of runs killed before they could clean up
       if (c.progress) std::fprintf(stderr, "sgdlaw run: estimated %s\n", estimate_run(c).text().c_str());
       const auto t0 = std::chrono::steady_clock::now();
       ProgressBar bar(c.progress);

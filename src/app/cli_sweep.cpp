@@ -98,6 +98,11 @@ void register_merge_command(CLI::App& app, int& exit_code) {
     exit_code = guarded("merge", [&]() {
       SweepSpec spec = load_sweep_spec(o->path, {});
       if (!o->into.empty()) set_sweep_out(spec, o->into);
+      check_out_folder_writable(spec.out, "--into");
+      check_own_folder(spec.out, FolderKind::kSweep, "--into");
+      const OutputLock lock(spec.out);  // a merge writes the folder alone: no sweep, shard or merge meanwhile
+      mark_folder(spec.out, FolderKind::kSweep);
+      remove_stale_leftovers(spec.out, "points");  // what a killed merge left
       const MergeSummary m = merge_shards(spec, o->shards, version_string());
       std::printf("merge %s: %ld points copied, %ld already there, %ld missing from every shard\n", spec.source.c_str(),
                   m.copied, m.already, m.missing);
@@ -146,6 +151,11 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       auto tables_and_fits = [&](const SweepSpec& sp) { write_tables_and_fits(sp, opts->no_fit); };
       if (launched_under_mpi() && !opts->analyze_only) {
         if (!opts->shard.empty()) throw ConfigError("--shard and mpirun do not mix: MPI spreads the work itself");
+        check_out_folder_writable(spec.out, "[sweep] out");
+        check_own_folder(spec.out, FolderKind::kSweep, "[sweep] out");
+        // Every rank holds the folder shared: a whole sweep or a merge of it is refused meanwhile.
+        const OutputLock lock(spec.out, /*shared=*/true);
+        mark_folder(spec.out, FolderKind::kSweep);
         const MpiSweepOutcome o = run_sweep_mpi(spec, ro.log, [&](const SweepSpec& sp) {
           std::printf("sweep %s over MPI: %zu points -> %s\n", sp.source.c_str(), sp.points.size(), sp.out.c_str());
           tables_and_fits(sp);
@@ -159,13 +169,12 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       if (opts->analyze_only && !std::filesystem::is_directory(spec.out))
         throw ConfigError("--analyze-only: the sweep folder '" + spec.out + "' does not exist; run the sweep first");
       check_out_folder_writable(spec.out, "[sweep] out");
-      // Shards may share one folder (their points are disjoint and each point is written atomically); a
-      // whole sweep holds the folder alone.
-      std::unique_ptr<OutputLock> lock;
-      if (opts->shard.empty()) {
-        lock = std::make_unique<OutputLock>(spec.out);
-        remove_stale_leftovers(spec.out, "points");  // of sweeps killed before they could clean up
-      }
+      check_own_folder(spec.out, FolderKind::kSweep, "[sweep] out");
+      // Shards share one folder (their points are disjoint and each point is written atomically): a shared
+      // lock; a whole sweep holds the folder alone, and only it removes what killed writers left.
+      const OutputLock lock(spec.out, /*shared=*/!opts->shard.empty());
+      mark_folder(spec.out, FolderKind::kSweep);
+      if (opts->shard.empty()) remove_stale_leftovers(spec.out, "points");
       std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
       SweepRunSummary s;
       if (!opts->analyze_only) {

@@ -188,7 +188,8 @@ void add_run_fields(std::vector<FieldDef>& d) {
                    range_error("threads", "0 <= threads <= 4096", std::to_string(threads));
                  c.threads = static_cast<int>(threads);
                },
-               [](const Config& c) { return nlohmann::json(c.threads); }});
+               [](const Config& c) { return nlohmann::json(c.threads); },
+               /*results=*/false});
   d.push_back(real_field("checkpoint_ratio", "run", "ratio between successive checkpoints, > 1",
                          &Config::checkpoint_ratio, above_one, "checkpoint_ratio > 1"));
   d.push_back(int_field("checkpoint_min", "run", "first checkpoint (samples), >= 1", &Config::checkpoint_min, 1, kMax,
@@ -213,6 +214,10 @@ void add_run_fields(std::vector<FieldDef>& d) {
                    "from 65536 steps on)",
                    &Config::exact_method,
                    {{"auto", ExactMethod::kAuto}, {"steps", ExactMethod::kSteps}, {"contour", ExactMethod::kContour}}));
+}
+
+// Where and what a run writes.
+void add_output_fields(std::vector<FieldDef>& d) {
   d.push_back({{"write_trials", "run",
                 "trials.csv: false/none, true/all (every checkpoint), or final (last checkpoint only)", "choice"},
                [](const FieldReader& r, Config& c) {
@@ -236,8 +241,11 @@ void add_run_fields(std::vector<FieldDef>& d) {
                  if (c.out.empty()) range_error("out", "a non-empty folder name", "''");
                  c.out = normalize_out_folder(c.out);
                },
-               [](const Config& c) { return nlohmann::json(c.out); }});
-  d.push_back(bool_field("progress", "run", "true: progress bar and ETA on stderr", &Config::progress, false));
+               [](const Config& c) { return nlohmann::json(c.out); },
+               /*results=*/false});
+  FieldDef progress = bool_field("progress", "run", "true: progress bar and ETA on stderr", &Config::progress, false);
+  progress.results = false;
+  d.push_back(progress);
 }
 
 std::vector<FieldDef> make_defs() {
@@ -245,6 +253,7 @@ std::vector<FieldDef> make_defs() {
   add_problem_fields(d);
   add_sgd_fields(d);
   add_run_fields(d);
+  add_output_fields(d);
   return d;
 }
 
@@ -314,6 +323,19 @@ void check_field_relations(const FieldReader& r, Config& c) {
   if (c.covariates != CovariateKind::kGaussian && c.backend != "reference")
     throw ConfigError("field 'covariates' = " + std::string(to_string(c.covariates)) +
                       " needs backend = reference (the fast paths use the exact Gaussian reduction)");
+}
+
+nlohmann::json results_only(const nlohmann::json& recorded) {
+  nlohmann::json j = nlohmann::json::object();
+  if (!recorded.is_object()) return j;
+  for (const FieldDef& f : field_defs()) {
+    if (!f.results || !f.json) continue;
+    const auto sec = recorded.find(f.spec.section);
+    if (sec == recorded.end() || !sec->is_object()) continue;
+    const auto v = sec->find(f.spec.name);
+    if (v != sec->end()) j[f.spec.section][f.spec.name] = *v;
+  }
+  return j;
 }
 
 nlohmann::json resolved_config_json(const Config& c) {

@@ -15,8 +15,15 @@ namespace sgdlaw {
 struct FieldDef {
   FieldSpec spec;
   std::function<void(const FieldReader&, Config&)> read;  // reads the key if given; checks its own range
-  std::function<nlohmann::json(const Config&)> json;      // null: not part of a run's identity (progress)
+  std::function<nlohmann::json(const Config&)> json;      // null: not recorded in config.json (progress)
+  // Whether the key changes a run's results. Keys that do not (where the files go, how many threads compute
+  // them, whether a progress bar shows) are recorded but never make two runs different: this attribute is the
+  // one place that decides which settings identify a run (run_identity in run_output.hpp).
+  bool results = true;
 };
+
+// The recorded configuration (resolved_config_json's layout) reduced to the keys whose field changes results.
+nlohmann::json results_only(const nlohmann::json& recorded);
 
 const std::vector<FieldDef>& field_defs();
 

@@ -13,6 +13,7 @@
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
+#include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
 
 namespace sgdlaw {
@@ -131,12 +132,20 @@ bool run_folder_intact(const std::string& dir, std::string* why) {
 
 std::string config_json(const Config& c) { return config_to_json(c).dump(2); }
 
+std::string run_identity(const Config& c) { return results_only(config_to_json(c)).dump(); }
+
+bool same_run(const nlohmann::json& recorded_config, const Config& c) {
+  return results_only(recorded_config) == results_only(config_to_json(c));
+}
+
 void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::string& out_dir) {
   const fs::path out = fs::path(out_dir);
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
   const fs::path tmp = out.string() + ".partial-" + std::to_string(::getpid());
   fs::remove_all(tmp);
   fs::create_directories(tmp);
+  mark_folder(tmp.string(), FolderKind::kRun);
+  mark_leftover(tmp.string());  // until it is renamed into place: a dead writer's leftover, provably
   try {
     write_file(tmp / "curves.csv", curves_csv(r));
     if (r.plan.config.write_trials != TrialsOutput::kNone) write_trials_csv(r, tmp / "trials.csv");
@@ -189,8 +198,12 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     throw;
   }
   const fs::path old = out.string() + ".old-" + std::to_string(::getpid());
-  if (fs::exists(out)) fs::rename(out, old);
+  if (fs::exists(out)) {
+    mark_leftover(out.string());  // before the move, so that "<out>.old-PID" is provably this writer's
+    fs::rename(out, old);
+  }
   fs::rename(tmp, out);
+  fs::remove(out / kLeftover);
   fs::remove_all(old);
   fs::remove_all(resume_dir(r.plan.config));  // saved chunks of this run are now in its outputs
 }

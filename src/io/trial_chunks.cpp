@@ -16,12 +16,8 @@ namespace {
 
 constexpr char kMagic[8] = {'S', 'G', 'D', 'L', 'A', 'W', 'C', '2'};  // 2: with a checksum
 
-std::uint64_t config_hash(const Config& c) {
-  Config k = c;
-  k.progress = true;  // presentation-only fields do not change results
-  k.threads = 0;
-  return fnv1a(config_json(k));
-}
+// Saved chunks belong to a run: the settings that change results (not out, threads, progress).
+std::uint64_t config_hash(const Config& c) { return fnv1a(run_identity(c)); }
 
 std::string chunk_path(const Config& c, const TrialChunk& chunk) {
   return resume_dir(c) + "/trials-" + std::to_string(chunk.first) + "-" + std::to_string(chunk.count) + ".bin";

@@ -7,6 +7,7 @@
 
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/sweep_partition.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
@@ -29,9 +30,7 @@ fs::path shard_point(const fs::path& shard, const SweepPoint& p, const std::stri
   const bool failed = !done && fs::exists(dir / "error.json");
   if (!done && !failed) return {};
   const nlohmann::json j = read_json(dir / (done ? "config.json" : "error.json"));
-  Config expect = p.config;
-  expect.out = j.at("config").at("run").at("out").get<std::string>();
-  if (j.at("config") != nlohmann::json::parse(config_json(expect)))
+  if (!same_run(j.at("config"), p.config))
     throw ConfigError("shard " + shard.string() + ": point " + p.name +
                       " was made from a different configuration than the sweep file; refusing to merge");
   if (done && j.value("version", "") != version)
@@ -45,8 +44,11 @@ void copy_point(const fs::path& from, const fs::path& to) {
   fs::remove_all(tmp);
   fs::create_directories(tmp.parent_path());
   fs::copy(from, tmp, fs::copy_options::recursive);
+  mark_folder(tmp.string(), FolderKind::kRun);  // a shard of an older sgdlaw may lack the marker
+  mark_leftover(tmp.string());
   if (fs::exists(to)) fs::remove_all(to);
   fs::rename(tmp, to);
+  fs::remove(to / kLeftover);
 }
 
 }  // namespace

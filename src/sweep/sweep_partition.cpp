@@ -73,11 +73,7 @@ std::vector<WorkUnit> plan_units(const SweepSpec& spec, const std::vector<std::s
 
 std::string sweep_fingerprint(const SweepSpec& spec) {
   std::uint64_t h = kFnv1aOffset;
-  for (const SweepPoint& p : spec.points) {
-    Config c = p.config;
-    c.out.clear();
-    h = fnv1a(config_json(c), fnv1a(p.name, h));
-  }
+  for (const SweepPoint& p : spec.points) h = fnv1a(run_identity(p.config), fnv1a(p.name, h));
   return format_hex64(h);
 }
 

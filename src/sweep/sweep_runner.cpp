@@ -30,7 +30,7 @@ namespace {
 bool same_config(const std::string& json_path, const Config& c) {
   try {
     const auto j = nlohmann::json::parse(read_text_file(json_path));
-    return j.at("config") == nlohmann::json::parse(config_json(c));
+    return same_run(j.at("config"), c);
   } catch (...) {
     return false;
   }
@@ -109,8 +109,7 @@ std::string horizon_free_key(const SweepPoint& p) {
   if (p.config.schedule == ScheduleKind::kGeometric || !p.config.monte_carlo) return "";
   Config c = p.config;
   c.N = 0;
-  c.out.clear();
-  return config_json(c);
+  return run_identity(c);
 }
 
 // Runs the group's largest-N point once with every member's checkpoints; each member is then the pipeline
