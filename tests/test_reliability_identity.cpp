@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
+#include "sgdlaw/io/csv_writer.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
@@ -192,4 +194,44 @@ TEST(Reliability, MergesShardsAndWholeSweepsTakeTheFoldersLock) {
   }
   EXPECT_EQ(cli("merge s.toml s0 --into merged --no-fit", dir, &log), 0) << log;
   EXPECT_FALSE(fs::exists(dir / "merged.lock"));
+}
+
+// Class 4: the deterministic equivalent is checked for stability up front; no table holds inf or nan.
+TEST(Reliability, AnUnstableDeterministicEquivalentIsLeftOutNotSteppedForever) {
+  const fs::path dir = scratch("detequiv");
+  std::string log;
+  // Its spectrum is stable below gamma = 0.29 here, the sampled M = 2 sketch below 1.37: before, 2^30 steps
+  // ran for about 40 minutes and N = 65536 wrote risk_det_equiv = inf.
+  for (const char* N : {"65536", "1073741824"}) {
+    const std::string out = std::string("r") + N;
+    ASSERT_EQ(cli("run --a 3 --b 2 --sigma 0.1 --gamma 0.5 --sketch gaussian --d 4096 --M 2 --N " + std::string(N) +
+                      " --monte_carlo false --out " + out,
+                  dir, &log),
+              0)
+        << log;
+    EXPECT_TRUE(says(log, "warning: the deterministic equivalent is unstable at gamma = 0.5")) << log;
+    const std::string curves = slurp(dir / out / "curves.csv");
+    EXPECT_EQ(curves.find("risk_det_equiv"), std::string::npos);
+    EXPECT_EQ(curves.find("inf"), std::string::npos) << curves;
+    EXPECT_EQ(curves.find("nan"), std::string::npos) << curves;
+    const auto j = nlohmann::json::parse(slurp(dir / out / "config.json"));
+    ASSERT_TRUE(j.contains("warnings"));
+    EXPECT_NE(j["warnings"][0].get<std::string>().find("left out"), std::string::npos);
+  }
+}
+
+TEST(Reliability, ValuesWhoseSquaresOverflowAreRefusedAndTablesHoldNoInf) {
+  const fs::path dir = scratch("overflow");
+  std::string log;
+  const std::string run = "run --quiet --threads 1 --d 64 --M 8 --N 512 --trials 16";
+  EXPECT_EQ(cli(run + " --sigma 1e100 --out big", dir, &log), 2) << log;
+  EXPECT_TRUE(says(log, "field 'sigma'")) << log;
+  ASSERT_EQ(cli(run + " --sigma 1e50 --out ok", dir, &log), 0) << log;
+  const std::string curves = slurp(dir / "ok/curves.csv");
+  EXPECT_EQ(curves.find("inf"), std::string::npos) << curves;
+  EXPECT_EQ(curves.find("nan"), std::string::npos) << curves;
+  // The writer itself never spells a non-finite value.
+  CsvWriter csv({"x", "y"}, 6);
+  csv.cell(INFINITY).cell(NAN).end_row();
+  EXPECT_EQ(csv.text(), "x,y\n,\n");
 }

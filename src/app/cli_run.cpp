@@ -90,6 +90,7 @@ void print_exact_summary(const RunResult& r, double wall) {
 
 void print_summary(const RunResult& r, double wall) {
   const Config& c = r.plan.config;
+  for (const std::string& w : r.warnings) std::fprintf(stderr, "sgdlaw run: warning: %s\n", w.c_str());
   const std::string d = c.d_infinite ? "inf" : std::to_string(c.d), m = c.d_infinite ? "inf" : std::to_string(c.M);
   std::printf("sgdlaw run: a=%g b=%g d=%s M=%s (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
               c.a, c.b, d.c_str(), m.c_str(), to_string(c.sketch), c.sigma, static_cast<long long>(c.N),

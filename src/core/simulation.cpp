@@ -123,7 +123,6 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
   res.plan = planner(config);
-  res.setup_seconds = seconds_since(t0);
   res.max_stable_gamma = INFINITY;
   for (const SketchSetup& s : res.plan.sketches) {
     const Eigen::VectorXd* weight = s.weight.size() ? &s.weight : nullptr;
@@ -138,12 +137,31 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
                             fmt(g));
     }
   }
+  prepare_det_equiv(res);
+  res.setup_seconds = seconds_since(t0);
   return res;
 }
 
-ExactCurve det_equiv_curve(const RunPlan& plan) {
+void prepare_det_equiv(RunResult& res) {
+  const Config& c = res.plan.config;
+  if (c.sketch != SketchKind::kGaussian || !c.det_equiv || c.d_infinite) return;  // d = inf: it is the exact curve
+  res.det_equiv_spectrum = deterministic_equivalent(c);
+  const DetEquivSpectrum& de = res.det_equiv_spectrum;
+  // Its nodes carry step sizes of their own: checked like the sampled spectrum's, before anything is stepped.
+  // Unstable while the sampled sketches are stable (a small M, whose sampled spectrum sits below the limit's):
+  // its column is left out, said, and nothing else changes.
+  if (!step_size_is_stable(c.gamma, de.mu, c.batch, &de.weight)) {
+    res.warnings.push_back(
+        "the deterministic equivalent is unstable at gamma = " + fmt(c.gamma) +
+        " (its spectrum is stable below gamma = " + fmt(max_stable_step_size(de.mu, c.batch, &de.weight)) +
+        ", the sampled sketches below " + fmt(res.max_stable_gamma) + "): column risk_det_equiv left out");
+    return;
+  }
+  res.det_equiv_ready = true;
+}
+
+ExactCurve det_equiv_curve(const RunPlan& plan, const DetEquivSpectrum& de) {
   const Config& c = plan.config;
-  const DetEquivSpectrum de = deterministic_equivalent(c);
   const WeightedSpectrum nodes{de.mu, de.weight};
   // Thousands of grid nodes: contour jumps whenever the schedule allows (unless steps are asked for by name).
   const ExactMethod method = c.exact_method == ExactMethod::kSteps ? ExactMethod::kSteps : ExactMethod::kContour;
@@ -155,8 +173,14 @@ void compute_exact(RunResult& res) {
   const auto t0 = std::chrono::steady_clock::now();
   res.exact = exact_curves(res.plan);
   const Config& c = res.plan.config;
-  res.has_det_equiv = c.sketch == SketchKind::kGaussian && c.det_equiv;
-  if (res.has_det_equiv) res.det_equiv = c.d_infinite ? res.exact[0] : det_equiv_curve(res.plan);
+  res.has_det_equiv = c.sketch == SketchKind::kGaussian && c.det_equiv && (c.d_infinite || res.det_equiv_ready);
+  if (res.has_det_equiv)
+    res.det_equiv = c.d_infinite ? res.exact[0] : det_equiv_curve(res.plan, res.det_equiv_spectrum);
+  if (res.has_det_equiv && !res.det_equiv.finite && !c.d_infinite) {
+    res.has_det_equiv = false;  // never an inf in a table
+    res.warnings.push_back("the deterministic equivalent overflowed at gamma = " + fmt(c.gamma) +
+                           ": column risk_det_equiv left out");
+  }
   res.exact_seconds = seconds_since(t0);
   for (std::size_t k = 0; k < res.exact.size(); ++k)
     if (!res.exact[k].finite)

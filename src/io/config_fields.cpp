@@ -109,12 +109,14 @@ void add_problem_fields(std::vector<FieldDef>& d) {
                  c.d = head;
                },
                [](const Config& c) { return c.d_infinite ? nlohmann::json(c.d) : nlohmann::json(nullptr); }});
-  d.push_back({{"sigma", "problem", "label noise standard deviation, 0 <= sigma <= 1e100", "number"},
+  d.push_back({{"sigma", "problem", "label noise standard deviation, 0 <= sigma <= 1e50", "number"},
                [](const FieldReader& r, Config& c) {
                  r.real("sigma", &c.sigma);
                  if (!(c.sigma >= 0.0)) range_error("sigma", "sigma >= 0", format_shortest(c.sigma));
-                 if (c.sigma > 1e100)
-                   range_error("sigma", "sigma <= 1e100 (sigma^2 and the risk must stay finite)",
+                 // The risk is about sigma^2 and its standard error sums squares of risks: sigma^4 * trials
+                 // must stay below 1.8e308, so 1e50 leaves room for 1e100 trials.
+                 if (c.sigma > 1e50)
+                   range_error("sigma", "sigma <= 1e50 (the squares of the risk, about sigma^4, must stay finite)",
                                format_shortest(c.sigma));
                },
                [](const Config& c) { return nlohmann::json(c.sigma); }});

@@ -1,5 +1,6 @@
 #include "sgdlaw/io/csv_writer.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "sgdlaw/core/format.hpp"
@@ -19,7 +20,7 @@ void CsvWriter::separate() {
 
 CsvWriter& CsvWriter::cell(double x) {
   separate();
-  text_ += format_g(x, precision_);
+  if (std::isfinite(x)) text_ += format_g(x, precision_);
   return *this;
 }
 

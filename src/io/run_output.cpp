@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "config_fields.hpp"
+#include "sgdlaw/core/errors.hpp"
 #include "sgdlaw/core/fnv1a.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
@@ -47,7 +48,25 @@ std::string exact_curves_csv(const RunResult& r) {
   return csv.text();
 }
 
+// A curve value that is not finite is a run that overflowed somewhere: refused, naming the column and row,
+// rather than written (tables never hold inf or nan).
+void check_finite_curves(const RunResult& r) {
+  for (const CurveRow& row : r.rows) {
+    const std::pair<const char*, double> cols[] = {
+        {"risk_exact", row.risk_exact},         {"approx_exact", row.approx_exact}, {"bias_exact", row.bias_exact},
+        {"variance_exact", row.variance_exact}, {"risk_mc", row.risk_mc},           {"risk_se", row.risk_se},
+        {"approx_mc", row.approx_mc},           {"bias_mc", row.bias_mc},           {"variance_mc", row.variance_mc}};
+    for (const auto& [name, v] : cols)
+      if (!std::isfinite(v))
+        throw DivergenceError("column " + std::string(name) + " is not finite at N = " + std::to_string(row.samples) +
+                              " (the run overflowed); nothing was written: use a smaller 'gamma' or 'sigma'");
+    if (r.has_det_equiv && !std::isfinite(row.risk_det_equiv))
+      throw DivergenceError("column risk_det_equiv is not finite at N = " + std::to_string(row.samples));
+  }
+}
+
 std::string curves_csv(const RunResult& r) {
+  check_finite_curves(r);
   if (!r.plan.config.monte_carlo) return exact_curves_csv(r);
   const bool split = r.trials.has_decomposition;
   std::vector<std::string> header = {"N",       "N_eff",   "steps",      "trials",
@@ -160,6 +179,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["resumed_trials"] = r.resumed_trials;
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
     if (r.kernel_seconds >= 0.0) j["timing_seconds"]["kernel"] = r.kernel_seconds;  // CUDA events
+    if (!r.warnings.empty()) j["warnings"] = r.warnings;
     j["derived"] = {
         {"steps", r.plan.config.steps()},
         {"total_trials", r.plan.config.total_trials()},

@@ -70,8 +70,9 @@ RunResult run_simulation(const Config& config, const ProgressFn& progress, const
         say("set-up of " + std::to_string(c.sketches) + " sketch(es) on " + b.name() + " (M = " + std::to_string(c.M) +
             ", d = " + std::to_string(c.d) + ")");
         RunPlan plan = b.make_plan(c);
+        const bool de = c.sketch == SketchKind::kGaussian && c.det_equiv && !c.d_infinite;
         say("exact recursion (" + std::to_string(c.steps()) + " steps x " + std::to_string(plan.sketches[0].mu.size()) +
-            " coordinates per sketch)");
+            " coordinates per sketch)" + (de ? " and the deterministic equivalent (its spectrum checked first)" : ""));
         return plan;
       },
       b.name(),

@@ -91,6 +91,7 @@ bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
                 fmt(last.risk_se) + " (exact " + fmt(last.risk_exact) + ")");
       else
         opt.log(tag + ": " + fmt(meta.wall_seconds) + "s, final exact risk " + fmt(last.risk_exact) + " (exact only)");
+      for (const std::string& w : r.warnings) opt.log(tag + ": warning: " + w);
     }
     return true;
   } catch (const DivergenceError& e) {

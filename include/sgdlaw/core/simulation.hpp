@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sgdlaw/core/deterministic_equivalent.hpp"
 #include "sgdlaw/core/errors.hpp"
 #include "sgdlaw/core/exact_recursion.hpp"
 #include "sgdlaw/core/run_plan.hpp"
@@ -31,6 +32,11 @@ struct RunResult {
   std::vector<ExactCurve> exact;  // per sketch
   bool has_det_equiv = false;
   ExactCurve det_equiv;  // the deterministic equivalent's curve (Gaussian sketch, det_equiv = true)
+  // Finite d: the deterministic equivalent's spectrum, built and checked for stability by prepare_run (so an
+  // unstable one is never stepped through), used by compute_exact.
+  bool det_equiv_ready = false;
+  DetEquivSpectrum det_equiv_spectrum;
+  std::vector<std::string> warnings;  // said by the CLI and recorded in config.json (e.g. a column left out)
   std::vector<CurveRow> rows;
   double max_stable_gamma = 0.0;  // smallest over sketches
   double setup_seconds = 0.0, exact_seconds = 0.0, mc_seconds = 0.0;
@@ -53,8 +59,11 @@ using Planner = std::function<RunPlan(const Config&)>;
 RunResult prepare_run(const Config& config, const Planner& planner = make_run_plan);
 void compute_exact(RunResult& res);
 
+// Finite d, Gaussian sketch, det_equiv: builds res.det_equiv_spectrum and checks gamma against it (called by
+// prepare_run). An unstable one leaves the column out with a warning instead of stepping its nodes.
+void prepare_det_equiv(RunResult& res);
 // The exact recursion on the deterministic equivalent of a Gaussian sketch (deterministic_equivalent.hpp).
-ExactCurve det_equiv_curve(const RunPlan& plan);
+ExactCurve det_equiv_curve(const RunPlan& plan, const DetEquivSpectrum& spectrum);
 void finish_run(RunResult& res);
 
 }  // namespace sgdlaw

@@ -1,7 +1,9 @@
 #pragma once
 // Building CSV tables: a header, then rows cell by cell; each row must have the header's width.
 // Doubles use printf's %.<precision>g (the table's precision), integers are exact, text is written as is
-// (sgdlaw's own cells hold no commas or quotes; one that does is quoted).
+// (sgdlaw's own cells hold no commas or quotes; one that does is quoted). No table holds "inf" or "nan": a
+// value that is not finite is written as an empty cell, the same as a value that does not apply (readers
+// see a missing value; the writers of curves refuse non-finite curves before they get here).
 #include <cstdint>
 #include <string>
 #include <vector>
