@@ -235,3 +235,47 @@ TEST(Reliability, ValuesWhoseSquaresOverflowAreRefusedAndTablesHoldNoInf) {
   csv.cell(INFINITY).cell(NAN).end_row();
   EXPECT_EQ(csv.text(), "x,y\n,\n");
 }
+
+// Class 5: failures that are knowable are refused before anything runs; a sweep with failed points exits 1,
+// says each grid's divergence once with the count, and report.md lists them.
+TEST(Reliability, ASweepWithFailedPointsExitsOneAndItsReportListsThem) {
+  const fs::path dir = scratch("failedpoints");
+  std::string log;
+  std::ofstream(dir / "f.toml") << "[problem]\nd = 64\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 8\n"
+                                   "backend = \"cpu\"\n[sweep]\nout = \"fs\"\n[[sweep.grid]]\nname = \"g\"\n"
+                                   "M = [4, 8, 16]\nN = [100, 200, 400]\n[[sweep.grid]]\nname = \"bad\"\n"
+                                   "gamma = 50.0\nM = [4, 8, 16]\n";
+  EXPECT_EQ(cli("sweep f.toml", dir, &log), 1) << log;
+  EXPECT_TRUE(says(log, "ran 9, already complete 0, failed 3")) << log;
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("DIVERGED"); at != std::string::npos; at = log.find("DIVERGED", at + 1)) ++lines;
+  EXPECT_EQ(lines, 1u) << log;
+  EXPECT_TRUE(says(log, "grid bad: 3 points diverged")) << log;
+  const std::string report = slurp(dir / "fs/report.md");
+  EXPECT_TRUE(says(report, "## Failed points")) << report;
+  EXPECT_TRUE(says(report, "grid `bad`: 3 point(s)")) << report;
+  // Resumed: the recorded divergences are final, and still reported.
+  EXPECT_EQ(cli("sweep f.toml", dir, &log), 1) << log;
+}
+
+TEST(Reliability, KnowableFailuresAreRefusedBeforeAnySweepPointRuns) {
+  const fs::path dir = scratch("knowable");
+  std::string log;
+  auto sweep = [&](const std::string& grid) {
+    std::ofstream(dir / "k.toml") << "[problem]\nd = 64\n[run]\ntrials = 8\nbackend = \"cpu\"\n[sweep]\n"
+                                     "out = \"ks\"\n[[sweep.grid]]\nname = \"ok\"\nM = [4, 8]\n[[sweep.grid]]\n" +
+                                         grid;
+    return cli("sweep k.toml --no-fit", dir, &log);
+  };
+  EXPECT_EQ(sweep("name = \"id\"\nsketch = \"identity\"\nd = 32\ngamma = [0.1, 40.0]\n"), 3) << log;
+  EXPECT_TRUE(says(log, "1 identity-sketch point(s) diverge")) << log;
+  EXPECT_TRUE(says(log, "Nothing was run")) << log;
+  EXPECT_FALSE(fs::exists(dir / "ks/points"));
+  EXPECT_EQ(sweep("name = \"..\"\nM = [4, 8]\n"), 2) << log;
+  EXPECT_TRUE(says(log, "not a folder name of its own")) << log;
+  EXPECT_EQ(sweep("name = \"" + std::string(250, 'x') + "\"\nM = [4, 8]\n"), 2) << log;
+  EXPECT_TRUE(says(log, "255-byte limit")) << log;
+  EXPECT_FALSE(fs::exists(dir / "ks/points"));
+  EXPECT_EQ(sweep("name = \"fine\"\nM = [16]\n"), 0) << log;
+  EXPECT_TRUE(says(log, "point(s) to run, estimated ~")) << log;
+}

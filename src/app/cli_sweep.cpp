@@ -8,11 +8,13 @@
 
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 #include "sgdlaw/sweep/sweep_analysis.hpp"
 #include "sgdlaw/sweep/sweep_merge.hpp"
+#include "sgdlaw/sweep/sweep_prechecks.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
 
 namespace sgdlaw {
@@ -111,6 +113,28 @@ void register_merge_command(CLI::App& app, int& exit_code) {
   });
 }
 
+// Runs this process's points (estimate first), then says what ran and what failed: every failure but a grid's
+// repeated divergences, which are counted.
+static SweepRunSummary run_and_report(const SweepSpec& spec, const SweepRunOptions& ro) {
+  const SweepEstimate e = estimate_sweep(spec);
+  if (e.missing > 0)
+    std::printf("  %lld point(s) to run, estimated ~%s s on the CPU in all\n", static_cast<long long>(e.missing),
+                format_g(e.seconds, 2).c_str());
+  std::fflush(stdout);
+  const SweepRunSummary s = run_sweep_points(spec, ro);
+  std::printf("  ran %lld, already complete %lld, failed %lld%s\n", static_cast<long long>(s.ran),
+              static_cast<long long>(s.skipped), static_cast<long long>(s.failed),
+              s.not_mine > 0 ? (", other shards' " + std::to_string(s.not_mine)).c_str() : "");
+  for (const auto& msg : s.failures)
+    if (msg.size() < 10 || msg.compare(msg.size() - 10, 10, ": diverged") != 0)
+      std::printf("  failed: %s\n", msg.c_str());
+  for (const auto& [grid, n] : s.diverged_in_grid)
+    if (n > 1)
+      std::printf("  grid %s: %lld points diverged (the first one's message is above)\n", grid.c_str(),
+                  static_cast<long long>(n));
+  return s;
+}
+
 void register_sweep_command(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<SweepOptions>();
   CLI::App* cmd = app.add_subcommand("sweep", "run every point of a sweep file (resumable), tabulate and fit");
@@ -130,6 +154,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
     exit_code = guarded("sweep", [&]() {
       SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags), opts->grids);
       if (!opts->out.empty()) set_sweep_out(spec, opts->out);
+      if (!opts->analyze_only) check_points_before_running(spec);  // what is knowable fails now, not late
       SweepRunOptions ro;
       if (!opts->shard.empty()) parse_shard(opts->shard, ro);
       // On a terminal, the point running now shows a progress bar (erased before its log line).
@@ -176,15 +201,11 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       mark_folder(spec.out, FolderKind::kSweep);
       if (opts->shard.empty()) remove_stale_leftovers(spec.out, "points");
       std::printf("sweep %s: %zu points -> %s\n", spec.source.c_str(), spec.points.size(), spec.out.c_str());
-      SweepRunSummary s;
-      if (!opts->analyze_only) {
-        s = run_sweep_points(spec, ro);
-        std::printf("  ran %lld, already complete %lld, failed %lld%s\n", static_cast<long long>(s.ran),
-                    static_cast<long long>(s.skipped), static_cast<long long>(s.failed),
-                    s.not_mine > 0 ? (", other shards' " + std::to_string(s.not_mine)).c_str() : "");
-        for (const auto& msg : s.failures) std::printf("  failed: %s\n", msg.c_str());
-      }
+      const SweepRunSummary s = opts->analyze_only ? SweepRunSummary{} : run_and_report(spec, ro);
       tables_and_fits(spec);
+      if (s.failed > 0)
+        throw std::runtime_error(std::to_string(s.failed) + " point(s) failed (listed above and in " + spec.out +
+                                 "/report.md); the others are in " + spec.out + "/sweep.csv");
     });
   });
 }

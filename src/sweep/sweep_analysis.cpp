@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
 
@@ -431,8 +433,35 @@ SweepAnalysis analyze_sweep(const SweepSpec& spec) {
 
 namespace {
 
-// report.md: title, version and date, the fits with notes, how the regime windows work, the figures, and the
-// sweep file as it was read.
+namespace fs = std::filesystem;
+
+// The points that failed (their error.json), by grid: a section of report.md, empty when none did.
+std::string failed_points_md(const SweepSpec& spec) {
+  std::map<std::string, std::vector<std::string>> by_grid;
+  for (const SweepPoint& p : spec.points) {
+    if (point_state(p) != PointState::kFailed && !fs::exists(fs::path(p.config.out) / "error.json")) continue;
+    if (point_state(p) == PointState::kDone) continue;
+    std::string why = "see error.json";
+    try {
+      why = nlohmann::json::parse(read_text_file(p.config.out + "/error.json")).value("error", why);
+    } catch (const std::exception&) {
+    }
+    if (why.size() > 200) why = why.substr(0, 200) + "...";
+    by_grid[p.grid].push_back("`" + p.name + "`: " + why);
+  }
+  if (by_grid.empty()) return "";
+  std::string md =
+      "## Failed points\n\nThese points have no results (their error.json says why); the fits and "
+      "tables leave them out.\n\n";
+  for (const auto& [grid, lines] : by_grid) {
+    md += "- grid `" + grid + "`: " + std::to_string(lines.size()) + " point(s)\n";
+    for (const std::string& l : lines) md += "  - " + l + "\n";
+  }
+  return md + "\n";
+}
+
+// report.md: title, version and date, the failed points, the fits with notes, how the regime windows work, the
+// figures, and the sweep file as it was read.
 std::string full_report(const SweepSpec& spec, const SweepAnalysis& a) {
   const std::time_t now = std::time(nullptr);
   char date[32];
@@ -440,7 +469,8 @@ std::string full_report(const SweepSpec& spec, const SweepAnalysis& a) {
   const FitSpec& f = spec.fit;
   std::string md = "# Sweep report: " + spec.source + "\n\n";
   md += std::string("sgdlaw ") + version_string() + ", written " + date + ". Folder `" + spec.out + "`, " +
-        std::to_string(spec.points.size()) + " points.\n\n## Fits\n\n" + a.report_md + "\n";
+        std::to_string(spec.points.size()) + " points.\n\n" + failed_points_md(spec) + "## Fits\n\n" + a.report_md +
+        "\n";
   if (!a.exponents_md.empty())
     md +=
         "## Asymptotic exponents of the exact curves\n\nLocal slopes d log R / d log x of the exact expected "

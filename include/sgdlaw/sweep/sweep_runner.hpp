@@ -4,6 +4,7 @@
 // killed at any moment resumes and ends with the same results. Divergent points are recorded, not fatal.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct SweepRunOptions {
 
 struct SweepRunSummary {
   std::int64_t ran = 0, skipped = 0, failed = 0, not_mine = 0;
-  std::vector<std::string> failures;  // "name: message"
+  std::vector<std::string> failures;  // "name: message" (a grid's divergences after its first: "name: diverged")
+  std::map<std::string, std::int64_t> diverged_in_grid;  // points that diverged, per grid
 };
 
 SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& options);
