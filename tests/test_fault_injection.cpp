@@ -126,3 +126,41 @@ TEST(Reliability, KilledAndCorruptedSweepEndsEqualToAnUndisturbedOne) {
   EXPECT_TRUE(leftovers(dir).empty()) << leftovers(dir).front();
   fs::remove_all(dir);
 }
+
+// Shards of one sweep and the merge of them, each killed at random moments (the shards' saved work corrupted
+// too), then finished: the merged folder equals an undisturbed whole sweep's byte for byte, nothing left behind.
+TEST(Reliability, KilledShardsAndMergesEndEqualToAnUndisturbedSweep) {
+  const fs::path dir = scratch("shards");
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 128\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 200\n"
+                                   "seed = 9\nbackend = \"cpu\"\nthreads = 2\n[sweep]\nout = \"sw\"\n[[sweep.grid]]\n"
+                                   "name = \"g\"\nM = [8, 16, 32, 64]\nN = [2000, 8000]\n";
+  ASSERT_EQ(wait_exit(spawn(dir, {"sweep", "s.toml", "--no-fit", "--sweep-out", "ref"})), 0)
+      << slurp(dir / "child.log");
+  std::mt19937 rng(11);
+  for (const char* shard : {"0/2", "1/2"}) {
+    const std::string out = shard[0] == '0' ? "s0" : "s1";
+    for (int round = 0; round < 3; ++round) {
+      const pid_t pid = spawn(dir, {"sweep", "s.toml", "--no-fit", "--shard", shard, "--sweep-out", out});
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 300));
+      kill(pid, SIGKILL);
+      wait_exit(pid);
+      corrupt_random_file(dir / out / "points", rng);
+    }
+    ASSERT_EQ(wait_exit(spawn(dir, {"sweep", "s.toml", "--no-fit", "--shard", shard, "--sweep-out", out})), 0)
+        << slurp(dir / "child.log");
+  }
+  for (int round = 0; round < 4; ++round) {
+    const pid_t pid = spawn(dir, {"merge", "s.toml", "s0", "s1", "--into", "merged", "--no-fit"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 40));
+    kill(pid, SIGKILL);
+    wait_exit(pid);
+  }
+  ASSERT_EQ(wait_exit(spawn(dir, {"merge", "s.toml", "s0", "s1", "--into", "merged", "--no-fit"})), 0)
+      << slurp(dir / "child.log");
+  EXPECT_EQ(slurp(dir / "merged/sweep.csv"), slurp(dir / "ref/sweep.csv"));
+  for (const auto& e : fs::directory_iterator(dir / "ref/points"))
+    EXPECT_EQ(slurp(dir / "merged/points" / e.path().filename() / "trials.csv"), slurp(e.path() / "trials.csv"))
+        << e.path().filename();
+  EXPECT_TRUE(leftovers(dir).empty()) << leftovers(dir).front();
+  fs::remove_all(dir);
+}

@@ -43,7 +43,13 @@ void copy_point(const fs::path& from, const fs::path& to) {
   const fs::path tmp = to.string() + ".partial-" + std::to_string(::getpid());
   fs::remove_all(tmp);
   fs::create_directories(tmp.parent_path());
-  fs::copy(from, tmp, fs::copy_options::recursive);
+  try {
+    fs::copy(from, tmp, fs::copy_options::recursive);
+  } catch (const fs::filesystem_error& e) {  // e.g. a symbolic-link loop in the shard: no partial copy stays
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw std::runtime_error("cannot copy point " + from.string() + ": " + e.code().message());
+  }
   mark_folder(tmp.string(), FolderKind::kRun);  // a shard of an older sgdlaw may lack the marker
   mark_leftover(tmp.string());
   if (fs::exists(to)) fs::remove_all(to);
