@@ -154,7 +154,7 @@ TEST(Reliability, OnlyProvableLeftoversOfDeadWritersAreRemoved) {
   EXPECT_TRUE(fs::exists(dir / "o/curves.csv"));
   // A sweep grid whose name looks like a leftover is neither deleted nor recomputed.
   std::ofstream(dir / "g.toml") << "[problem]\nd = 64\nM = 8\n[sgd]\nN = 200\n[run]\ntrials = 8\nbackend = \"cpu\"\n"
-                                   "[sweep]\nout = \"gs\"\n[[sweep.grid]]\nname = \"g.old-999999\"\nseed = [1]\n";
+                                   "[sweep]\nout = \"gs\"\n[[sweep.grid]]\nname = \"g.old-999999\"\nseed = 1\n";
   ASSERT_EQ(cli("sweep g.toml --no-fit", dir, &log), 0) << log;
   ASSERT_EQ(cli("sweep g.toml --no-fit", dir, &log), 0) << log;
   EXPECT_TRUE(says(log, "ran 0, already complete 1")) << log;
