@@ -1,0 +1,138 @@
+// Reliability, round 3 (issue 19): `sgdlaw plot` refuses what it cannot draw with the file and the reason (exit 2,
+// no Python traceback, the matplotlib hint only when its import fails) and checks the recorded digests before it
+// draws.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sgdlaw/io/run_output.hpp"
+#include "test_helpers.hpp"
+
+using namespace sgdlaw;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto npos = std::string::npos;
+const std::string kSmall = "--a 2 --d 64 --M 8 --N 200 --trials 10 --progress false";
+
+fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_relpf", name); }
+using sgdlaw::testing::slurp;
+
+// Runs the CLI in `dir` with `env` (assignments) before it; returns the exit code, stdout and stderr in *err.
+int cli(const std::string& args, const fs::path& dir, std::string* err, const std::string& env = "") {
+  const int code = sgdlaw::testing::run_logged("cd " + dir.string() + " && " + env + " " SGDLAW_BINARY " " + args,
+                                               (dir / "log.txt").string());
+  *err = slurp(dir / "log.txt");
+  return code;
+}
+
+bool have_matplotlib() { return std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") == 0; }
+
+// A refusal as the user should see it: the reason, and neither a traceback nor a false matplotlib hint.
+void expect_clean_refusal(const std::string& err, const std::string& reason) {
+  EXPECT_NE(err.find(reason), npos) << err;
+  EXPECT_EQ(err.find("Traceback"), npos) << err;
+  EXPECT_EQ(err.find("python3-matplotlib"), npos) << err;
+}
+
+// A copy of run folder `from` whose curves.csv is `text`, its recorded digest updated to match (so the folder
+// passes the digest check and only the plot script's own reading sees the content).
+fs::path with_curves(const fs::path& from, const std::string& name, const std::string& text) {
+  const fs::path to = from.parent_path() / name;
+  fs::copy(from, to, fs::copy_options::recursive);
+  std::ofstream(to / "curves.csv", std::ios::binary) << text;
+  nlohmann::json j = nlohmann::json::parse(slurp(to / "config.json"));
+  j["files"]["curves.csv"] = file_digest((to / "curves.csv").string());
+  std::ofstream(to / "config.json") << j.dump(2);
+  return to;
+}
+
+}  // namespace
+
+TEST(Reliability, PlotRefusesUnreadableRunFilesNamingTheFile) {
+  const fs::path dir = scratch("plotfiles");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r", dir, &err), 0) << err;
+  const std::string curves = slurp(dir / "r/curves.csv");
+  with_curves(dir / "r", "header", curves.substr(0, curves.find('\n') + 1));
+  EXPECT_EQ(cli("plot header", dir, &err), 2) << err;
+  expect_clean_refusal(err, "header/curves.csv: has a header but no data rows");
+  with_curves(dir / "r", "binary", std::string("\x89PNG\r\n\x1a\n\0\0\xff\xfe\x01", 14));
+  EXPECT_EQ(cli("plot binary", dir, &err), 2) << err;
+  expect_clean_refusal(err, "binary/curves.csv: is not a text table");
+  fs::copy(dir / "r", dir / "noconfig", fs::copy_options::recursive);
+  fs::remove(dir / "noconfig/config.json");
+  EXPECT_EQ(cli("plot noconfig", dir, &err), 2) << err;
+  expect_clean_refusal(err, "noconfig: no config.json");
+  EXPECT_FALSE(fs::exists(dir / "noconfig/risk_vs_N.png"));
+}
+
+TEST(Reliability, PlotRefusesFoldersWhoseFilesDoNotMatchTheirDigests) {
+  const fs::path dir = scratch("plotdigest");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r", dir, &err), 0) << err;
+  fs::copy(dir / "r", dir / "edited", fs::copy_options::recursive);
+  std::string curves = slurp(dir / "edited/curves.csv");
+  const auto digit = curves.find_first_of("123456789", curves.find('\n'));
+  curves[digit] = curves[digit] == '9' ? '8' : static_cast<char>(curves[digit] + 1);  // same length, new value
+  std::ofstream(dir / "edited/curves.csv", std::ios::binary) << curves;
+  EXPECT_EQ(cli("plot edited", dir, &err), 2) << err;
+  expect_clean_refusal(err, "edited: curves.csv does not match the digest");
+  EXPECT_FALSE(fs::exists(dir / "edited/risk_vs_N.png"));
+  // A sweep is refused when one of its finished points is damaged, naming the point.
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 32\n[run]\ntrials = 5\nbackend = \"cpu\"\n[sweep]\nout = \"sw\"\n"
+                                   "M = [4, 8, 16]\nN = [100]\n[fit]\nbootstrap = 20\n";
+  ASSERT_EQ(cli("sweep s.toml", dir, &err), 0) << err;
+  const fs::path point = dir / "sw/points/grid-M8-N100";
+  ASSERT_TRUE(fs::exists(point / "trials.csv")) << err;
+  std::ofstream(point / "trials.csv", std::ios::app) << "99,0,100,1,1\n";
+  EXPECT_EQ(cli("plot sw", dir, &err), 2) << err;
+  expect_clean_refusal(err, "sw: point grid-M8-N100: trials.csv does not match the digest");
+  EXPECT_FALSE(fs::exists(dir / "sw/risk_vs_M.png"));
+}
+
+TEST(Reliability, PlotOverlayOutThatIsAFileIsRefusedAndKept) {
+  const fs::path dir = scratch("plotout");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r1", dir, &err), 0) << err;
+  ASSERT_EQ(cli("run " + kSmall + " --a 1.5 --out r2", dir, &err), 0) << err;
+  std::ofstream(dir / "ov.txt") << "keep me";
+  EXPECT_EQ(cli("plot r1 r2 --out ov.txt", dir, &err), 2) << err;
+  expect_clean_refusal(err, "--out 'ov.txt' is an existing file, not a folder");
+  EXPECT_EQ(slurp(dir / "ov.txt"), "keep me");
+}
+
+TEST(Reliability, PlotShowsDollarSignsInNamesAsPlainText) {
+  if (!have_matplotlib()) GTEST_SKIP() << "no python3-matplotlib here (bash scripts/install_deps.sh installs it)";
+  const fs::path dir = scratch("plotdollar");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r1", dir, &err), 0) << err;
+  ASSERT_EQ(cli("run " + kSmall + " --a 1.5 --out r2", dir, &err), 0) << err;
+  fs::rename(dir / "r1", dir / "$\\foo$");  // mathtext: an unknown symbol
+  fs::rename(dir / "r2", dir / "$x^$");     // mathtext: a superscript of nothing
+  EXPECT_EQ(cli("plot '$\\foo$' '$x^$' --out ov", dir, &err), 0) << err;
+  ASSERT_TRUE(fs::exists(dir / "ov/overlay_vs_N_eff.png"));
+  EXPECT_GT(fs::file_size(dir / "ov/overlay_vs_N_eff.png"), 10000u);
+  std::ofstream(dir / "data.csv") << "N,$\\bar{y$\n100,0.5\n200,0.4\n400,0.33\n800,0.29\n1600,0.26\n3200,0.245\n";
+  EXPECT_EQ(cli("fit data.csv --y '$\\bar{y$' --bootstrap 10 --plot fit.png", dir, &err), 0) << err;
+  EXPECT_TRUE(fs::exists(dir / "fit.png")) << err;
+  EXPECT_EQ(err.find("Traceback"), npos) << err;
+}
+
+TEST(Reliability, PlotSaysMatplotlibIsMissingOnlyWhenItsImportFails) {
+  const fs::path dir = scratch("plotnompl");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r", dir, &err), 0) << err;
+  fs::create_directories(dir / "fake/matplotlib");
+  std::ofstream(dir / "fake/matplotlib/__init__.py") << "raise ImportError('no matplotlib in this test')\n";
+  EXPECT_EQ(cli("plot r", dir, &err, "PYTHONPATH=" + (dir / "fake").string()), 1) << err;
+  EXPECT_NE(err.find("python3-matplotlib"), npos) << err;
+  EXPECT_NE(err.find("no matplotlib in this test"), npos) << err;
+  EXPECT_EQ(err.find("Traceback"), npos) << err;
+  EXPECT_FALSE(fs::exists(dir / "r/risk_vs_N.png"));
+}
