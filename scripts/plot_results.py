@@ -16,22 +16,104 @@ import os
 import sys
 from collections import defaultdict
 
-import matplotlib
+# Exit codes (sgdlaw plot maps them): 0 drawn, 2 bad input (a file named with the reason on stderr),
+# 3 matplotlib cannot be imported; anything else is a fault of this script.
+EXIT_INPUT = 2
+EXIT_NO_MATPLOTLIB = 3
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError as import_error:
+    sys.stderr.write(f"plot_results.py: cannot import matplotlib ({import_error})\n")
+    sys.exit(EXIT_NO_MATPLOTLIB)
 
 
-def read_csv(path):
-    with open(path) as f:
-        rows = [r for r in csv.reader(line for line in f if not line.startswith("#"))]
+class InputError(Exception):
+    """A file that cannot be plotted: main() prints "<path>: <reason>" and exits EXIT_INPUT."""
+
+    def __init__(self, path, reason):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+class Row(dict):
+    """A CSV row whose missing column names the file instead of raising a bare KeyError."""
+
+    def __init__(self, path, items):
+        super().__init__(items)
+        self.path = path
+
+    def __missing__(self, key):
+        raise InputError(self.path, f"has no column '{key}'")
+
+
+def plain(text):
+    """Text shown as written: a '$' would start matplotlib's mathtext (folder, grid and column names are the
+    user's), so every '$' is escaped."""
+    return str(text).replace("$", r"\$")
+
+
+def read_csv(path, need_rows=True):
+    """The rows of a table sgdlaw wrote; InputError for a missing, binary, empty or ragged file."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise InputError(path, "is missing") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "is not a text table (binary or damaged)") from None
+    except OSError as e:
+        raise InputError(path, f"cannot be read ({e.strerror})") from None
+    if "\0" in text:
+        raise InputError(path, "is not a text table (binary or damaged)")
+    try:
+        rows = [r for r in csv.reader(line for line in text.splitlines() if not line.startswith("#")) if r]
+    except csv.Error as e:
+        raise InputError(path, f"is not a CSV table ({e})") from None
+    if not rows:
+        raise InputError(path, "is empty (not even a header row)")
     header, body = rows[0], rows[1:]
-    return [dict(zip(header, r)) for r in body]
+    if need_rows and not body:
+        raise InputError(path, "has a header but no data rows")
+    for i, r in enumerate(body, start=1):
+        if len(r) != len(header):
+            raise InputError(path, f"data row {i} has {len(r)} cells, the header {len(header)}")
+    return [Row(path, zip(header, r)) for r in body]
+
+
+def read_json(path, *keys):
+    """A JSON file sgdlaw wrote, checked to hold the nested keys (each a list of keys from the top)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise InputError(path, "is missing") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(path, f"does not parse as JSON ({e})") from None
+    except OSError as e:
+        raise InputError(path, f"cannot be read ({e.strerror})") from None
+    for chain in keys:
+        node = data
+        for k in chain:
+            if not isinstance(node, dict) or k not in node:
+                raise InputError(path, f"has no '{'.'.join(chain)}'")
+            node = node[k]
+    return data
+
+
+def savefig(fig, path):
+    try:
+        fig.savefig(path, dpi=130, bbox_inches="tight")
+    except OSError as e:
+        raise InputError(path, f"cannot be written ({e.strerror or e})") from None
 
 
 def save(fig, folder, name):
     for ext in ("png", "svg"):
-        fig.savefig(os.path.join(folder, f"{name}.{ext}"), dpi=130, bbox_inches="tight")
+        savefig(fig, os.path.join(folder, f"{name}.{ext}"))
     plt.close(fig)
     print(f"wrote {os.path.join(folder, name)}.png and .svg")
 
@@ -39,7 +121,7 @@ def save(fig, folder, name):
 def group_label(group):
     # "sketched;a=1.5;b=1.5;N=65536" -> "a=1.5, b=1.5, N=65536 (sketched)"
     parts = group.split(";")
-    return ", ".join(parts[1:]) + f" ({parts[0]})"
+    return plain(", ".join(parts[1:]) + f" ({parts[0]})")
 
 
 def axis_plot(folder, slopes, fits, axis, xlabel, ylabel, name, title):
@@ -190,7 +272,7 @@ def frontier_plot(folder, frontier, fits):
 
 def run_plots(folder):
     rows = read_csv(os.path.join(folder, "curves.csv"))
-    meta = json.load(open(os.path.join(folder, "config.json")))
+    meta = read_json(os.path.join(folder, "config.json"), ["config", "problem"], ["config", "sgd"])
     cfg = meta["config"]
     p, sgd = cfg["problem"], cfg["sgd"]
     n = [float(r["N_eff"]) for r in rows]
@@ -326,25 +408,33 @@ def phases_plot(folder):
 
 def overlay_plot(out, folders):
     """Several runs (excess risk vs N_eff) or sweeps (each axis of slopes.csv) in one figure per axis."""
-    os.makedirs(out, exist_ok=True)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise InputError(out, "is a file, not a folder (--out names the folder the overlay figures go into)")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as e:
+        raise InputError(out, f"cannot be made ({e.strerror})") from None
     panels = defaultdict(list)  # axis -> [(label, x, y, se)]
     for folder in folders:
         name = os.path.basename(os.path.normpath(folder))
         if os.path.exists(os.path.join(folder, "curves.csv")):
             rows = read_csv(os.path.join(folder, "curves.csv"))
-            p = json.load(open(os.path.join(folder, "config.json")))["config"]["problem"]
+            p = read_json(os.path.join(folder, "config.json"), ["config", "problem"])["config"]["problem"]
             s2 = float(rows[0]["sigma2"])
-            panels["N_eff"].append((f"{name} (a={p['a']}, M={p['M']})", [float(r["N_eff"]) for r in rows],
+            if "risk_mc" not in rows[0]:
+                raise InputError(os.path.join(folder, "curves.csv"), "has no Monte Carlo columns (an exact-only "
+                                 "run: monte_carlo = false) to overlay")
+            panels["N_eff"].append((plain(f"{name} (a={p['a']}, M={p.get('M')})"), [float(r["N_eff"]) for r in rows],
                                     [float(r["risk_mc"]) - s2 for r in rows], [2 * float(r["risk_se"]) for r in rows]))
         elif os.path.exists(os.path.join(folder, "slopes.csv")):
             series = defaultdict(list)
-            for r in read_csv(os.path.join(folder, "slopes.csv")):
+            for r in read_csv(os.path.join(folder, "slopes.csv"), need_rows=False):
                 series[(r["axis"], r["group"])].append(r)
             for (axis, group), rows in sorted(series.items()):
-                panels[axis].append((f"{name}: {group_label(group)}", [float(r["x"]) for r in rows],
+                panels[axis].append((plain(name) + ": " + group_label(group), [float(r["x"]) for r in rows],
                                      [float(r["excess_mc"]) for r in rows], [2 * float(r["excess_se"]) for r in rows]))
         else:
-            sys.exit(f"{folder}: neither a run (curves.csv) nor a finished sweep (slopes.csv)")
+            raise InputError(folder, "is neither a run (curves.csv) nor a finished sweep (slopes.csv)")
     for axis, series in panels.items():
         fig, ax = plt.subplots(figsize=(6.4, 4.6))
         for label, x, y, se in series:
@@ -361,59 +451,75 @@ def overlay_plot(out, folders):
 
 def fit_plot(data_json, out_png):
     """`sgdlaw fit --plot`: the data with the fitted law, and the relative residuals below."""
-    d = json.load(open(data_json))
+    d = read_json(data_json, ["x"], ["y"], ["prediction"], ["label"], ["title"], ["x_name"], ["y_name"])
     x, y, pred = d["x"], d["y"], d["prediction"]
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.4, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     a1.plot(x, y, "o", ms=3, alpha=0.6, label="data")
     order = sorted(range(len(x)), key=lambda i: x[i])
     if d.get("markers"):  # a law of several variables: each row's prediction, not a curve in x
-        a1.plot(x, pred, "x", ms=4, color="C3", label=d["label"])
+        a1.plot(x, pred, "x", ms=4, color="C3", label=plain(d["label"]))
     else:
-        a1.plot([x[i] for i in order], [pred[i] for i in order], "-", color="C3", lw=1.5, label=d["label"])
+        a1.plot([x[i] for i in order], [pred[i] for i in order], "-", color="C3", lw=1.5, label=plain(d["label"]))
     a1.set_xscale("log")
     a1.set_yscale("log")
-    a1.set_ylabel(d["y_name"])
-    a1.set_title(d["title"], fontsize=10)
+    a1.set_ylabel(plain(d["y_name"]))
+    a1.set_title(plain(d["title"]), fontsize=10)
     a1.grid(True, which="both", alpha=0.25)
     a1.legend(fontsize=8)
     a2.axhline(0, color="gray", lw=1)
     a2.plot(x, [(yi - pi) / pi for yi, pi in zip(y, pred)], "o", ms=3, alpha=0.6)
-    a2.set_xlabel(d["x_name"])
+    a2.set_xlabel(plain(d["x_name"]))
     a2.set_ylabel("relative residual")
     a2.grid(True, which="both", alpha=0.25)
-    fig.savefig(out_png, dpi=130, bbox_inches="tight")
+    savefig(fig, out_png)
     plt.close(fig)
     print(f"wrote {out_png}")
 
 
-def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--fit":
-        fit_plot(sys.argv[2], sys.argv[3])
+def sweep_plots(folder):
+    if not os.path.exists(os.path.join(folder, "fits.csv")):
+        raise InputError(folder, "has no fits.csv yet (is the sweep finished? `sgdlaw sweep` writes it)")
+    fits = read_csv(os.path.join(folder, "fits.csv"), need_rows=False)
+    slopes = read_csv(os.path.join(folder, "slopes.csv"), need_rows=False)
+    axis_plot(folder, slopes, fits, "M", "sketch size M", "excess risk R - sigma^2", "risk_vs_M",
+              "risk vs sketch size at the largest N (M law: slope 1 - b)")
+    axis_plot(folder, slopes, fits, "N_eff", "effective samples N_eff = N / log2 N",
+              "R - sigma^2 - Approx (bias + variance)", "risk_vs_Neff",
+              "risk vs effective samples at the largest M (N law: slope (1 - b)/a)")
+    decomposition_plot(folder, read_csv(os.path.join(folder, "sweep.csv"), need_rows=False), fits)
+    frontier_plot(folder, read_csv(os.path.join(folder, "frontier.csv"), need_rows=False), fits)
+
+
+def dispatch(args):
+    if len(args) == 3 and args[0] == "--fit":
+        fit_plot(args[1], args[2])
         return
-    if len(sys.argv) >= 4 and sys.argv[1] == "--overlay":
-        overlay_plot(sys.argv[2], sys.argv[3:])
+    if len(args) >= 3 and args[0] == "--overlay":
+        overlay_plot(args[1], args[2:])
         return
-    if len(sys.argv) != 2:
+    if len(args) != 1:
         sys.exit("usage: plot_results.py <sweep or run folder>")
-    folder = sys.argv[1]
+    folder = args[0]
     if os.path.exists(os.path.join(folder, "phases.csv")):
         phases_plot(folder)
     elif os.path.exists(os.path.join(folder, "sweep.json")):
-        if not os.path.exists(os.path.join(folder, "fits.csv")):
-            sys.exit(f"{folder}: no fits.csv yet (is the sweep finished?)")
-        fits = read_csv(os.path.join(folder, "fits.csv"))
-        slopes = read_csv(os.path.join(folder, "slopes.csv"))
-        axis_plot(folder, slopes, fits, "M", "sketch size M", "excess risk R - sigma^2", "risk_vs_M",
-                  "risk vs sketch size at the largest N (M law: slope 1 - b)")
-        axis_plot(folder, slopes, fits, "N_eff", "effective samples N_eff = N / log2 N",
-                  "R - sigma^2 - Approx (bias + variance)", "risk_vs_Neff",
-                  "risk vs effective samples at the largest M (N law: slope (1 - b)/a)")
-        decomposition_plot(folder, read_csv(os.path.join(folder, "sweep.csv")), fits)
-        frontier_plot(folder, read_csv(os.path.join(folder, "frontier.csv")), fits)
+        sweep_plots(folder)
     elif os.path.exists(os.path.join(folder, "curves.csv")):
         run_plots(folder)
     else:
-        sys.exit(f"{folder}: neither a sweep folder (sweep.json) nor a run folder (curves.csv)")
+        raise InputError(folder, "is neither a sweep folder (sweep.json) nor a run folder (curves.csv)")
+
+
+def main():
+    try:
+        dispatch(sys.argv[1:])
+    except InputError as e:
+        sys.stderr.write(f"plot_results.py: {e}\n")
+        sys.exit(EXIT_INPUT)
+    except (ValueError, KeyError, IndexError, ZeroDivisionError) as e:
+        # A table that parses but holds what sgdlaw never writes (a cell that is not a number, a run of one row).
+        sys.stderr.write(f"plot_results.py: {' '.join(sys.argv[1:])}: malformed data ({type(e).__name__}: {e})\n")
+        sys.exit(EXIT_INPUT)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,10 @@ std::string shell_quote(const std::string& word);
 // (SGDLAW_PYTHON overrides) and these arguments; throws when the script is missing, returns its exit status.
 int run_plot_script(const std::vector<std::string>& args);
 
+// Maps the plot script's exit status: 0 returns; 2 (bad input, the script named the file and the reason) throws
+// ConfigError; 3 (matplotlib cannot be imported) the hint to install python3-matplotlib; else a runtime error.
+void check_plot_status(int status);
+
 // The command line this process was started with (shell-quoted where needed), for config.json.
 void set_command_line(int argc, char** argv);
 const std::string& command_line();

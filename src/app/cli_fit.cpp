@@ -50,7 +50,7 @@ void plot_fit(const std::string& png, const nlohmann::json& data) {
     throw;
   }
   std::remove(tmp.c_str());
-  if (status != 0) throw std::runtime_error("the fit plot failed (it needs python3-matplotlib)");
+  check_plot_status(status);
 }
 
 void print_param(const char* name, double value, const Interval& iv, double level, std::size_t replicates) {

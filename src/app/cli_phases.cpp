@@ -54,11 +54,7 @@ void register_phases_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", o->out, "output folder (default: [phases] out, else runs/phases)");
   cmd->add_option("--threads", o->threads, "threads over the map's points (default: [phases] threads, 0 = all)");
   cmd->add_flag("--no-plot", o->no_plot, "tables and report only, no heatmaps");
-  cmd->footer(
-      "[phases] keys: a, b (lists, > 1), sigma (list, default [problem] sigma), M and N (increasing lists of at least "
-      "3 integers: the frontier's grid), out, threads, mc_points (list of [a, b] for Monte Carlo spot checks at the "
-      "first sigma), mc_d (finite d of the spot checks, default 4096), mc_trials (100), mc_sketches (4), mc_work "
-      "(trial*step*M budget per check, 4e9).");
+  cmd->footer(phase_keys_help());  // the [phases] table
   cmd->callback([o, &exit_code]() { exit_code = guarded("phases", [&]() { run_phases(*o); }); });
 }
 

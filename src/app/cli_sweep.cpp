@@ -42,22 +42,6 @@ void parse_shard(const std::string& text, SweepRunOptions& o) {
   o.shard_count = n;
 }
 
-// The [fit] keys of a sweep file, for `sgdlaw sweep --help` (README "Fit keys" says the same).
-constexpr const char* kFitKeysHelp = R"(
-[fit] keys of a sweep file (all optional; without grid names the fits are inferred from the grids' axes):
-  m_axis_grid = "g" | ["g", ...]   grids whose M axis gives the M law (risk - sigma^2 vs M at the largest N)
-  n_axis_grid = "g" | [...]        grids whose N axis gives the N law (vs N_eff at the largest M)
-  frontier_grid = "g" | [...]      grids with M and N axes: the compute-optimal frontier
-  n_axis_subtract_approx = true    N law of R - sigma^2 - Approx (false: R - sigma^2)
-  m_regime = 0.25, n_regime = 0.25 regime windows: M <= m_regime N_eff^(1/a); N_eff^(1/a) <= n_regime M (0 = off)
-  m_window = [lo, hi]              extra least-squares window on M (default everything)
-  n_eff_window = [lo, hi]          ... on N_eff
-  bootstrap = 1000                 bootstrap replicates over whole trials (0: no intervals)
-  confidence = 0.95                interval level, in (0.5, 1)
-  bootstrap_seed = 20240           the replicates' seed
-  cost_fixed = 0, cost_per_m = 1   compute per sample for the frontier: C = N (cost_fixed + cost_per_m M)
-)";
-
 // sweep.csv / sweep.json always; fits, slopes, frontier and report once every point is finished.
 void write_tables_and_fits(const SweepSpec& sp, bool no_fit) {
   std::int64_t missing = 0;
@@ -149,7 +133,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--analyze-only", opts->analyze_only, "do not run points; tabulate and fit what is there");
   cmd->add_flag("--no-fit", opts->no_fit, "run and tabulate, skip the fits");
   add_config_flags(*cmd, opts->flags);
-  cmd->footer(kFitKeysHelp);
+  cmd->footer(fit_keys_help());  // the [fit] table (README "Fit keys" says the same)
   cmd->callback([opts, cmd, &exit_code]() {
     exit_code = guarded("sweep", [&]() {
       SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags), opts->grids);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "section_table.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
@@ -12,76 +13,7 @@
 #include "sgdlaw/sweep/phase_map.hpp"
 
 namespace sgdlaw {
-namespace {
-
-[[noreturn]] void fail(const std::string& source, const std::string& key, const std::string& why) {
-  throw ConfigError(source + ": [phases] field '" + key + "' " + why);
-}
-
-double as_number(const toml::node& n, const std::string& source, const std::string& key) {
-  if (auto i = n.as_integer()) return static_cast<double>(i->get());
-  if (auto f = n.as_floating_point()) return f->get();
-  fail(source, key, "must hold numbers");
-}
-
-std::vector<double> numbers(const toml::table& t, const std::string& key, const std::string& source, bool required) {
-  std::vector<double> out;
-  const toml::node* n = t.get(key);
-  if (!n) {
-    if (required) fail(source, key, "is required (a list of numbers)");
-    return out;
-  }
-  if (const auto* arr = n->as_array()) {
-    for (const auto& item : *arr) out.push_back(as_number(item, source, key));
-  } else {
-    out.push_back(as_number(*n, source, key));
-  }
-  if (out.empty()) fail(source, key, "is empty");
-  return out;
-}
-
-std::vector<std::int64_t> sizes(const toml::table& t, const std::string& key, const std::string& source,
-                                std::int64_t lo) {
-  std::vector<std::int64_t> out;
-  for (double x : numbers(t, key, source, true)) {
-    if (x != std::floor(x) || x < static_cast<double>(lo) || x > 1.1e15)
-      fail(source, key, "must hold integers from " + std::to_string(lo) + " to 1e15, got " + format_shortest(x));
-    if (!out.empty() && static_cast<std::int64_t>(x) <= out.back()) fail(source, key, "must be strictly increasing");
-    out.push_back(static_cast<std::int64_t>(x));
-  }
-  if (out.size() < 3) fail(source, key, "needs at least 3 values (the frontier interpolates between them)");
-  return out;
-}
-
-void read_spot_checks(const toml::table& t, const std::string& source, PhaseSpec& s) {
-  const toml::node* n = t.get("mc_points");
-  if (!n) return;
-  const auto* arr = n->as_array();
-  if (!arr) fail(source, "mc_points", "must be a list of [a, b] pairs");
-  for (const auto& item : *arr) {
-    const auto* pair = item.as_array();
-    if (!pair || pair->size() != 2) fail(source, "mc_points", "must be a list of [a, b] pairs");
-    s.mc_points.emplace_back(as_number(*pair->get(0), source, "mc_points"),
-                             as_number(*pair->get(1), source, "mc_points"));
-  }
-  auto integer = [&](const char* key, std::int64_t fallback) {
-    const toml::node* v = t.get(key);
-    if (!v) return fallback;
-    const double x = as_number(*v, source, key);
-    if (x != std::floor(x) || std::abs(x) > 9e15) fail(source, key, "must be an integer");
-    return static_cast<std::int64_t>(x);
-  };
-  s.mc_d = integer("mc_d", s.mc_d);
-  s.mc_trials = integer("mc_trials", s.mc_trials);
-  s.mc_sketches = integer("mc_sketches", s.mc_sketches);
-  if (const toml::node* w = t.get("mc_work")) s.mc_work = as_number(*w, source, "mc_work");
-  if (s.mc_d < 16) fail(source, "mc_d", "must be >= 16");
-  if (s.mc_trials < 2) fail(source, "mc_trials", "must be >= 2");
-  if (s.mc_sketches < 1) fail(source, "mc_sketches", "must be >= 1");
-  if (!(s.mc_work > 0)) fail(source, "mc_work", "must be > 0");
-}
-
-}  // namespace
+namespace {}  // namespace
 
 PhaseSpec read_phase_spec(const std::string& path) {
   const std::string text = read_text_file(path);
@@ -91,29 +23,8 @@ PhaseSpec read_phase_spec(const std::string& path) {
   s.base = parse_toml_settings(text, path);
   const toml::table* t = root["phases"].as_table();
   if (!t) throw ConfigError(path + ": a phases file needs a [phases] section (a, b, M, N lists)");
-  static const std::set<std::string> known = {"a",       "b",         "sigma", "M",         "N",           "out",
-                                              "threads", "mc_points", "mc_d",  "mc_trials", "mc_sketches", "mc_work"};
-  for (auto&& [k, node] : *t)
-    if (!known.count(std::string(k.str()))) fail(path, std::string(k.str()), "is not a [phases] key");
-  s.a = numbers(*t, "a", path, true);
-  s.b = numbers(*t, "b", path, true);
-  for (double a : s.a)
-    if (!(a > 1.0)) fail(path, "a", "must hold values > 1, got " + format_shortest(a));
-  for (double b : s.b)
-    if (!(b > 1.0)) fail(path, "b", "must hold values > 1, got " + format_shortest(b));
-  s.sigma = numbers(*t, "sigma", path, false);
+  read_phase_keys(*t, path, s);  // phase_fields.cpp: every key with its type and range
   if (s.sigma.empty()) s.sigma.push_back(resolve_config({s.base}).sigma);
-  for (double x : s.sigma)
-    if (!(x >= 0.0)) fail(path, "sigma", "must hold values >= 0, got " + format_shortest(x));
-  s.M = sizes(*t, "M", path, 1);
-  s.N = sizes(*t, "N", path, 16);
-  if (const auto* o = (*t)["out"].as_string()) s.out = normalize_out_folder(o->get());
-  if (const toml::node* th = t->get("threads")) {
-    const double x = as_number(*th, path, "threads");
-    if (x != std::floor(x) || x < 0 || x > 4096) fail(path, "threads", "must be an integer from 0 to 4096");
-    s.threads = static_cast<int>(x);
-  }
-  read_spot_checks(*t, path, s);
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "section_table.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/toml_values.hpp"
 
@@ -59,52 +60,6 @@ Grid read_grid(const toml::table& t, const std::string& default_name, const std:
   return g;
 }
 
-std::vector<std::string> get_strings(const toml::table& t, const char* key, const std::string& source) {
-  const toml::node* n = t.get(key);
-  std::vector<std::string> out;
-  if (!n) return out;
-  if (const auto* s = n->as_string()) {
-    out.push_back(s->get());
-  } else if (const auto* arr = n->as_array()) {
-    for (const auto& item : *arr) {
-      const auto* s2 = item.as_string();
-      if (!s2) throw ConfigError(source + ": [fit] field '" + key + "' must be a string or an array of strings");
-      out.push_back(s2->get());
-    }
-  } else {
-    throw ConfigError(source + ": [fit] field '" + key + "' must be a string or an array of strings");
-  }
-  return out;
-}
-
-double get_number(const toml::table& t, const char* key, double fallback, const std::string& source) {
-  const toml::node* n = t.get(key);
-  if (!n) return fallback;
-  if (auto i = n->as_integer()) return static_cast<double>(i->get());
-  if (auto f = n->as_floating_point()) return f->get();
-  throw ConfigError(source + ": [fit] field '" + key + "' must be a number");
-}
-
-void get_window(const toml::table& t, const char* key, double* lo, double* hi, const std::string& source) {
-  const toml::node* n = t.get(key);
-  if (!n) return;
-  const auto* arr = n->as_array();
-  if (!arr || arr->size() != 2) throw ConfigError(source + ": [fit] field '" + key + "' must be [low, high]");
-  double v[2];
-  for (int i = 0; i < 2; ++i) {
-    const toml::node& item = *arr->get(static_cast<std::size_t>(i));
-    if (auto x = item.as_integer())
-      v[i] = static_cast<double>(x->get());
-    else if (auto y = item.as_floating_point())
-      v[i] = y->get();
-    else
-      throw ConfigError(source + ": [fit] field '" + key + "' must hold two numbers");
-  }
-  if (!(v[0] < v[1])) throw ConfigError(source + ": [fit] field '" + key + "' must satisfy low < high");
-  *lo = v[0];
-  *hi = v[1];
-}
-
 // Fits of a grid that names none in [fit]: the laws its axes can show (at least 3 values on the axis).
 void infer_fits(const std::vector<Grid>& grids, FitSpec& f) {
   for (const Grid& g : grids) {
@@ -130,54 +85,19 @@ void infer_fits(const std::vector<Grid>& grids, FitSpec& f) {
   }
 }
 
+// [fit]: its keys by their table (fit_fields.cpp); without grid names, the fits the grids' axes can show.
 FitSpec read_fit(const toml::table* t, const std::vector<Grid>& grids, const std::string& source) {
   FitSpec f;
   const bool names_grids =
       t && (t->contains("m_axis_grid") || t->contains("n_axis_grid") || t->contains("frontier_grid"));
   if (!names_grids) infer_fits(grids, f);
   if (!t) return f;
-  static const std::set<std::string> known = {
-      "m_axis_grid",  "n_axis_grid", "frontier_grid", "n_axis_subtract_approx", "m_window",
-      "n_eff_window", "bootstrap",   "confidence",    "bootstrap_seed",         "cost_fixed",
-      "cost_per_m",   "m_regime",    "n_regime"};
-  for (auto&& [k, node] : *t) {
-    (void)node;
-    if (!known.count(std::string(k.str())))
-      throw ConfigError(source + ": unknown key '" + std::string(k.str()) + "' in [fit]");
-  }
-  if (names_grids) {
-    f.m_axis_grids = get_strings(*t, "m_axis_grid", source);
-    f.n_axis_grids = get_strings(*t, "n_axis_grid", source);
-    f.frontier_grids = get_strings(*t, "frontier_grid", source);
-  }
+  read_fit_keys(*t, source, f);
   for (const auto* list : {&f.m_axis_grids, &f.n_axis_grids, &f.frontier_grids})
     for (const std::string& g : *list) {
       const bool found = std::any_of(grids.begin(), grids.end(), [&](const Grid& x) { return x.name == g; });
       if (!found) throw ConfigError(source + ": [fit] names grid '" + g + "', which the sweep does not define");
     }
-  if (const toml::node* n = t->get("n_axis_subtract_approx")) {
-    const auto* b = n->as_boolean();
-    if (!b) throw ConfigError(source + ": [fit] field 'n_axis_subtract_approx' must be true or false");
-    f.n_axis_subtract_approx = b->get();
-  }
-  get_window(*t, "m_window", &f.m_window_lo, &f.m_window_hi, source);
-  get_window(*t, "n_eff_window", &f.n_eff_window_lo, &f.n_eff_window_hi, source);
-  f.m_regime = get_number(*t, "m_regime", f.m_regime, source);
-  f.n_regime = get_number(*t, "n_regime", f.n_regime, source);
-  if (!(f.m_regime >= 0 && f.n_regime >= 0))
-    throw ConfigError(source + ": [fit] fields 'm_regime', 'n_regime' must be >= 0");
-  const double boot = get_number(*t, "bootstrap", 1000, source);
-  if (boot < 0 || boot > 1e6 || boot != static_cast<double>(static_cast<std::int64_t>(boot)))
-    throw ConfigError(source + ": [fit] field 'bootstrap' must be an integer in [0, 1e6]");
-  f.bootstrap = static_cast<std::int64_t>(boot);
-  f.confidence = get_number(*t, "confidence", 0.95, source);
-  if (!(f.confidence > 0.5 && f.confidence < 1.0))
-    throw ConfigError(source + ": [fit] field 'confidence' must be in (0.5, 1)");
-  f.bootstrap_seed = static_cast<std::uint32_t>(get_number(*t, "bootstrap_seed", 20240, source));
-  f.cost_fixed = get_number(*t, "cost_fixed", 0.0, source);
-  f.cost_per_m = get_number(*t, "cost_per_m", 1.0, source);
-  if (!(f.cost_fixed >= 0 && f.cost_per_m >= 0 && f.cost_fixed + f.cost_per_m > 0))
-    throw ConfigError(source + ": [fit] fields 'cost_fixed', 'cost_per_m' must be >= 0, not both 0");
   return f;
 }
 

@@ -36,6 +36,8 @@ struct PhaseSpec {
 
 // Reads the [phases] section (and the base settings) of a phases file; errors name the field.
 PhaseSpec read_phase_spec(const std::string& path);
+// The [phases] keys with their types, ranges, defaults and help, for `sgdlaw phases --help`.
+std::string phase_keys_help();
 
 struct PhaseTheory {
   double m_star = 0.0, r_star = 0.0;  // exponents: M* ~ C^m_star, R* - sigma^2 ~ C^r_star

@@ -59,4 +59,7 @@ std::string grid_flags_toml(const std::vector<std::string>& grids);
 void set_sweep_out(SweepSpec& spec, const std::string& out);
 SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, const RawSettings& overrides);
 
+// The [fit] keys with their types, ranges, defaults and help, for `sgdlaw sweep --help`.
+std::string fit_keys_help();
+
 }  // namespace sgdlaw
