@@ -72,10 +72,21 @@ std::string read_small(const fs::path& p) {
   return s.substr(0, 64);
 }
 
+// Written whole or not at all (a temporary file renamed over it): MPI ranks and shards mark one folder at
+// once, and a reader must never see a half-written marker.
 void write_small(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text << "\n";
-  if (!f) throw std::runtime_error("cannot write " + p.string() + ": " + std::strerror(errno));
+  const fs::path tmp = p.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text << "\n";
+    if (!f) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+  }
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error("cannot write " + p.string() + ": " + ec.message());
+  }
 }
 
 // The kind an existing folder holds: its marker's, or one recognised by the files of an older sgdlaw ("" if
@@ -113,19 +124,33 @@ void mark_folder(const std::string& dir, FolderKind kind) {
   write_small(marker, to_string(kind));
 }
 
-void mark_leftover(const std::string& dir) { write_small(fs::path(dir) / kLeftover, std::to_string(::getpid())); }
+// Written in place, not renamed: a writer killed while writing it leaves an empty file, which still proves the
+// folder (with the pid in its name) is that writer's; a rename would leave a differently named file.
+void mark_leftover(const std::string& dir) {
+  std::ofstream f(fs::path(dir) / kLeftover, std::ios::binary);
+  f << ::getpid() << "\n";
+  if (!f)
+    throw std::runtime_error("cannot write " + (fs::path(dir) / kLeftover).string() + ": " + std::strerror(errno));
+}
+
+// A marker being written by another process (shards and MPI ranks mark one folder at once).
+bool is_marker_in_flight(const std::string& name) { return name.rfind(std::string(kMarker) + ".tmp-", 0) == 0; }
 
 void check_own_folder(const std::string& out, FolderKind kind, const char* field) {
   const fs::path dir(out);
   std::error_code ec;
-  if (!fs::is_directory(dir, ec) || fs::is_empty(dir, ec)) return;
+  if (!fs::is_directory(dir, ec)) return;
+  bool empty = true;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (!is_marker_in_flight(e.path().filename().string())) empty = false;
+  if (empty) return;
   const std::string what = "field '" + std::string(field) + "' = '" + out + "': ";
   const std::string held = folder_kind(dir);
   if (held.empty()) {
     std::string first;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       first = e.path().filename().string();
-      break;
+      if (!is_marker_in_flight(first)) break;
     }
     throw ConfigError(what + "the folder holds files sgdlaw did not write (e.g. '" + first +
                       "'); sgdlaw replaces or writes into only empty folders and its own " + to_string(kind) +
@@ -166,8 +191,13 @@ long leftover_pid(const std::string& name, const std::string& base) {
 bool provably_stale(const fs::path& p, long pid, bool parent_is_own) {
   std::error_code ec;
   if (pid < 0 || pid_running(pid)) return false;
-  if (fs::is_directory(p, ec) && !fs::is_symlink(p, ec))
-    return fs::is_regular_file(p / kLeftover, ec) && read_small(p / kLeftover) == std::to_string(pid);
+  if (fs::is_directory(p, ec) && !fs::is_symlink(p, ec)) {
+    // Killed between making the folder and marking it: an empty folder holds nothing anyone could lose.
+    if (fs::is_empty(p, ec)) return true;
+    if (!fs::is_regular_file(p / kLeftover, ec)) return false;
+    const std::string holder = read_small(p / kLeftover);
+    return holder == std::to_string(pid) || holder.empty();  // empty: killed while writing it
+  }
   return parent_is_own && fs::is_regular_file(p, ec);
 }
 

@@ -42,9 +42,10 @@ fs::path shard_point(const fs::path& shard, const SweepPoint& p, const std::stri
 void copy_point(const fs::path& from, const fs::path& to) {
   const fs::path tmp = to.string() + ".partial-" + std::to_string(::getpid());
   fs::remove_all(tmp);
-  fs::create_directories(tmp.parent_path());
+  fs::create_directories(tmp);
+  mark_leftover(tmp.string());  // first: a merge killed during the copy leaves a provable leftover
   try {
-    fs::copy(from, tmp, fs::copy_options::recursive);
+    fs::copy(from, tmp, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   } catch (const fs::filesystem_error& e) {  // e.g. a symbolic-link loop in the shard: no partial copy stays
     std::error_code ec;
     fs::remove_all(tmp, ec);
@@ -52,6 +53,13 @@ void copy_point(const fs::path& from, const fs::path& to) {
   }
   mark_folder(tmp.string(), FolderKind::kRun);  // a shard of an older sgdlaw may lack the marker
   mark_leftover(tmp.string());
+  // The copied config.json (or error.json) names the shard's folder: rewritten here, inside the partial
+  // folder, so that the point lands whole with one rename (the point's identity is its configuration).
+  const bool done = fs::exists(tmp / "config.json");
+  nlohmann::json j = read_json(tmp / (done ? "config.json" : "error.json"));
+  j["config"]["run"]["out"] = to.string();
+  if (done) j["merged_from"] = from.string();
+  write_file_atomically((tmp / (done ? "config.json" : "error.json")).string(), j.dump(2) + "\n");
   if (fs::exists(to)) fs::remove_all(to);
   fs::rename(tmp, to);
   fs::remove(to / kLeftover);
@@ -101,17 +109,6 @@ MergeSummary merge_shards(const SweepSpec& spec, const std::vector<std::string>&
   for (const auto& [pp, found] : plan) {
     const SweepPoint& p = *pp;
     copy_point(found, p.config.out);
-    // The copied config.json names the shard's folder; the point's identity is its configuration.
-    if (fs::exists(fs::path(p.config.out) / "config.json")) {
-      nlohmann::json j = read_json(fs::path(p.config.out) / "config.json");
-      j["config"]["run"]["out"] = p.config.out;
-      j["merged_from"] = found.string();
-      write_file_atomically(p.config.out + "/config.json", j.dump(2) + "\n");
-    } else {
-      nlohmann::json j = read_json(fs::path(p.config.out) / "error.json");
-      j["config"]["run"]["out"] = p.config.out;
-      write_file_atomically(p.config.out + "/error.json", j.dump(2) + "\n");
-    }
     ++m.copied;
   }
   return m;

@@ -32,8 +32,9 @@ void check_own_folder(const std::string& out, FolderKind kind, const char* field
 
 // Removes what killed writers of `out` left beside it ("<out>.partial-PID", "<out>.old-PID") and, when
 // `inside` is set, the same leftovers of the entries of folder `out/inside` (a sweep's points) and of files
-// in `out` itself. Only leftovers it can prove are its own: a folder holding kLeftover with that pid, or a
-// file in a folder holding kMarker, and in both cases the pid no longer running; never by name alone. Call
+// in `out` itself. Only leftovers it can prove are its own: a folder holding kLeftover with that pid (or empty:
+// killed while writing it), a file in a folder holding kMarker, or an empty folder (nothing to lose), and in
+// every case the pid no longer running; never a folder with contents by name alone. Call
 // only while holding the folder's OutputLock. Returns how many were removed.
 int remove_stale_leftovers(const std::string& out, const std::string& inside = "");
 
