@@ -39,18 +39,26 @@ N = [256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304]
 TEST(PhaseMap, TheoryRatesAndBoundaries) {
   const PhaseTheory below = phase_theory(2.0, 1.5, 0.1);  // b < a: approx meets bias
   EXPECT_EQ(below.balance, "approx-bias");
+  EXPECT_EQ(below.phase, "Ia");
   EXPECT_NEAR(below.m_star, 1.0 / 3.0, 1e-12);
   EXPECT_NEAR(below.r_star, -0.5 / 3.0, 1e-12);
-  const PhaseTheory above = phase_theory(1.5, 3.0, 0.1);  // b > a, sigma > 0: approx meets variance
+  // b > a + 1, sigma > 0: the saturated approximation error M^-a meets the variance: 1/(a + 2), -a/(a + 2)
+  // (the unsaturated M^(1-b) gave 1/(b + 1) = 0.25 and -0.5 here before).
+  const PhaseTheory above = phase_theory(1.5, 3.0, 0.1);
   EXPECT_EQ(above.balance, "approx-variance");
-  EXPECT_NEAR(above.m_star, 0.25, 1e-12);
-  EXPECT_NEAR(above.r_star, -0.5, 1e-12);
+  EXPECT_EQ(above.phase, "noisy II/III");
+  EXPECT_NEAR(above.m_star, 1.0 / 3.5, 1e-12);
+  EXPECT_NEAR(above.r_star, -1.5 / 3.5, 1e-12);
   const PhaseTheory at = phase_theory(2.0, 2.0, 0.1);  // b = a: both formulas give 1/(a+1), -(a-1)/(a+1)
   EXPECT_NEAR(at.m_star, 1.0 / 3.0, 1e-12);
   EXPECT_NEAR(at.r_star, -1.0 / 3.0, 1e-12);
-  const PhaseTheory saturated = phase_theory(1.5, 5.0, 0.0);  // sigma = 0, b > 2a: beta = (2a - 1)/a
+  // sigma = 0, b > 2a (4+3's phase III): F_ac meets the saturated bias K_pp at M = N.
+  const PhaseTheory saturated = phase_theory(1.5, 5.0, 0.0);
   EXPECT_NEAR(saturated.beta, 2.0 / 1.5, 1e-12);
-  EXPECT_NEAR(saturated.m_star, saturated.beta / (4.0 + saturated.beta), 1e-12);
+  EXPECT_EQ(saturated.phase, "III");
+  EXPECT_EQ(saturated.balance, "f_ac-k_pp");
+  EXPECT_NEAR(saturated.m_star, 0.5, 1e-12);
+  EXPECT_NEAR(saturated.r_star, -2.0 / 3.0, 1e-12);
 }
 
 TEST(PhaseMap, DominantTermAgreesWithOrdinaryRunsAndExponentsWithTheory) {
@@ -125,5 +133,5 @@ TEST(PhaseMap, CommandWritesTablesAndReport) {
     EXPECT_TRUE(std::filesystem::exists(dir + "/" + f)) << f;
   EXPECT_TRUE(std::filesystem::exists(dir + "/mc-2-1.5-0.1/curves.csv"));  // the spot check's own run folder
   const std::string report = sgdlaw::testing::slurp(dir + "/report.md");
-  EXPECT_NE(report.find("| 2 | 1.5 | 0.1 | approx-bias | bias |"), std::string::npos) << report;
+  EXPECT_NE(report.find("| 2 | 1.5 | 0.1 | Ia: approx-bias | bias |"), std::string::npos) << report;
 }

@@ -13,6 +13,7 @@
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
+#include "sgdlaw/sweep/theory.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -101,17 +102,13 @@ TermGrid term_grid(const PhaseSpec& spec, double a, double b, double sigma) {
 }  // namespace
 
 PhaseTheory phase_theory(double a, double b, double sigma) {
+  const ScalingTheory s = scaling_theory(a, b, sigma);  // the one statement of the theory (theory.hpp)
   PhaseTheory t;
-  t.beta = std::min(b - 1.0, 2.0 * a - 1.0) / a;
-  if (sigma > 0.0 && b > a) {
-    t.m_star = 1.0 / (b + 1.0);
-    t.r_star = -(b - 1.0) / (b + 1.0);
-    t.balance = "approx-variance";
-  } else {
-    t.m_star = t.beta / (b - 1.0 + t.beta);
-    t.r_star = -(b - 1.0) * t.beta / (b - 1.0 + t.beta);
-    t.balance = sigma > 0.0 && b == a ? "all three" : "approx-bias";
-  }
+  t.beta = -s.bias_n;
+  t.m_star = s.m_star;
+  t.r_star = s.r_star;
+  t.phase = s.phase;
+  t.balance = sigma > 0.0 && b == a ? "all three" : s.balance;
   return t;
 }
 

@@ -34,6 +34,7 @@ std::string phases_csv(const PhaseMap& map) {
   CsvWriter csv({"a",
                  "b",
                  "sigma",
+                 "phase",
                  "balance",
                  "beta",
                  "theory_m_star",
@@ -56,7 +57,8 @@ std::string phases_csv(const PhaseMap& map) {
     const bool ok = p.error.empty() && p.frontier.ok;
     std::int64_t interior = 0;
     for (const FrontierPoint& f : p.frontier.points) interior += f.interior;
-    csv.cell(p.a).cell(p.b).cell(p.sigma).cell(p.theory.balance).cell(p.theory.beta).cell(p.theory.m_star);
+    csv.cell(p.a).cell(p.b).cell(p.sigma).cell(p.theory.phase).cell(p.theory.balance).cell(p.theory.beta);
+    csv.cell(p.theory.m_star);
     ok ? csv.cell(-p.frontier.m_star_fit.exponent) : csv.empty_cell();
     csv.cell(p.theory.r_star);
     ok ? csv.cell(-p.frontier.excess_star_fit.exponent) : csv.empty_cell();
@@ -109,29 +111,33 @@ std::string report(const PhaseSpec& spec, const PhaseMap& map) {
   std::string md = "# Regime map: " + spec.source + "\n\nsgdlaw " + version_string() +
                    ". Exact expected risk at d = infinity (Gaussian sketch by its deterministic equivalent), "
                    "compute-optimal frontier over the (M, N) grid with C = M N.\n\n"
-                   "Theory: Approx ~ M^(1-b); Bias ~ N_eff^(-beta), beta = min(b - 1, 2a - 1) / a (saturation at "
-                   "b = 2a, measured); Variance ~ sigma^2 min(M, N_eff^(1/a)) / N_eff. On the frontier the "
-                   "approximation error balances the bias when b < a or sigma = 0 (M* ~ C^(beta/(b-1+beta)), R* ~ "
-                   "C^(-(b-1) beta/(b-1+beta))), the variance when b > a (M* ~ C^(1/(b+1)), R* ~ "
-                   "C^(-(b-1)/(b+1))).\n\n"
+                   "Theory (sgdlaw's theory module, include/sgdlaw/sweep/theory.hpp, with sources): Approx ~ "
+                   "M^-min(a, b-1) (saturated above b = a + 1); Bias ~ N_eff^(-beta), beta = min(b - 1, 2a - 1) / a "
+                   "(4+3's F_pp and, above b = 2a, K_pp); F_ac ~ M^-1 N_eff^-(1-1/a) for b > a + 1; Variance ~ "
+                   "sigma^2 min(M, N_eff^(1/a)) / N_eff. Frontier phases (C = M N): sigma = 0: Ia (b < a + 1, approx "
+                   "meets bias: M* ~ C^(1/(a+1)), R* ~ C^(-(b-1)/(a+1))), II (a + 1 < b < 2a, F_ac meets bias: "
+                   "C^((b-a)/b), C^(-(b-1)/b)), III (b > 2a, F_ac meets K_pp: C^(1/2), C^(-(2a-1)/(2a))); sigma > 0: "
+                   "Ia for b < a, else approx meets variance (M* ~ C^(1/(A+2)), R* ~ C^(-A/(A+2)), A = min(a, "
+                   "b - 1)). The measured decomposition has three columns: F_ac and K_pp are in the exact bias.\n\n"
                    "The theory's balance is asymptotic: with a small sigma the variance overtakes the bias only at "
                    "very large budgets, and until then the measured exponents follow the approx-bias balance (the "
                    "'balancing' column says which term the approximation error meets at the largest budget).\n\n"
-                   "| a | b | sigma | balance (theory) | balancing (measured) | M* exponent fit / theory | R* exponent "
-                   "fit / theory | dominant at the largest budget | approx / bias / variance there |\n"
+                   "| a | b | sigma | phase: balance (theory) | balancing (measured) | M* exponent fit / theory | R* "
+                   "exponent fit / theory | dominant at the largest budget | approx / bias / variance there |\n"
                    "|---|---|---|---|---|---|---|---|---|\n";
   for (const PhasePoint& p : map.points) {
     if (!p.error.empty() || !p.frontier.ok) {
       md +=
-          format_printf("| %g | %g | %g | %s | - | - | - | - | %s |\n", p.a, p.b, p.sigma, p.theory.balance.c_str(),
+          format_printf("| %g | %g | %g | %s: %s | - | - | - | - | %s |\n", p.a, p.b, p.sigma, p.theory.phase.c_str(),
+                        p.theory.balance.c_str(),
                         p.error.empty() ? "frontier fit failed (fewer than 2 budgets with an interior optimum: widen M)"
                                         : p.error.c_str());
       continue;
     }
-    md += format_printf("| %g | %g | %g | %s | %s | %.3f / %.3f | %.3f / %.3f | %s | %.3g / %.3g / %.3g |\n", p.a, p.b,
-                        p.sigma, p.theory.balance.c_str(), p.balancing.c_str(), -p.frontier.m_star_fit.exponent,
-                        p.theory.m_star, -p.frontier.excess_star_fit.exponent, p.theory.r_star, p.dominant.c_str(),
-                        p.approx, p.bias, p.variance);
+    md += format_printf("| %g | %g | %g | %s: %s | %s | %.3f / %.3f | %.3f / %.3f | %s | %.3g / %.3g / %.3g |\n", p.a,
+                        p.b, p.sigma, p.theory.phase.c_str(), p.theory.balance.c_str(), p.balancing.c_str(),
+                        -p.frontier.m_star_fit.exponent, p.theory.m_star, -p.frontier.excess_star_fit.exponent,
+                        p.theory.r_star, p.dominant.c_str(), p.approx, p.bias, p.variance);
   }
   if (!map.checks.empty()) {
     md +=

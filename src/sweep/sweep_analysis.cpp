@@ -19,6 +19,7 @@
 #include "sgdlaw/io/csv_table.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
 #include "sgdlaw/sweep/sweep_runner.hpp"
+#include "sgdlaw/sweep/theory.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -221,15 +222,16 @@ class SweepAnalyzer {
                             : ax.n_axis         ? std::pow(c * static_cast<double>(c0.M), c0.a)
                                                 : c * std::pow(get(*sel[0]).n_eff, 1.0 / c0.a);
       const std::size_t first_fit = fits_.size();
+      const ScalingTheory th = scaling_theory(c0.a, c0.b, c0.sigma);
+      const double theory = ax.n_axis ? th.n_law : th.m_law;
       if (ax.n_axis)
-        fit_series(s, label, minus_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff", (1.0 - c0.b) / c0.a,
+        fit_series(s, label, minus_approx ? "risk-sigma2-approx vs N_eff" : "risk-sigma2 vs N_eff", theory,
                    f_.n_eff_window_lo, std::min(f_.n_eff_window_hi, regime), f_, fits_);
       else
-        fit_series(s, label, "risk-sigma2 vs M", 1.0 - c0.b, f_.m_window_lo, std::min(f_.m_window_hi, regime), f_,
-                   fits_);
+        fit_series(s, label, "risk-sigma2 vs M", theory, f_.m_window_lo, std::min(f_.m_window_hi, regime), f_, fits_);
       note_regime(first_fit, s, regime, c, ax);
       append_slopes(label, ax.x_name, s, regime);
-      append_exponents(label, ax.x_name, s, ax.n_axis ? (1.0 - c0.b) / c0.a : 1.0 - c0.b);
+      append_exponents(label, ax.x_name, s, theory);
     }
   }
 
@@ -392,8 +394,9 @@ void SweepAnalyzer::frontier_of_group(const std::string& group, const std::vecto
   rrow.log_prefactor = fr.excess_star_fit.intercept;
   mrow.slope_exact = -fe.m_star_fit.exponent;
   rrow.slope_exact = -fe.excess_star_fit.exponent;
-  mrow.theory = 1.0 / (a + 1.0);
-  rrow.theory = (1.0 - b) / (a + 1.0);
+  const ScalingTheory th = scaling_theory(a, b, pts[0]->config.sigma);
+  mrow.theory = th.m_star;
+  rrow.theory = th.r_star;
   mrow.ok = rrow.ok = fr.ok;
   mrow.n_points = rrow.n_points = fr.m_star_fit.n;
   if (!fr.points.empty()) {

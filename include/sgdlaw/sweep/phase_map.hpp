@@ -39,10 +39,12 @@ PhaseSpec read_phase_spec(const std::string& path);
 // The [phases] keys with their types, ranges, defaults and help, for `sgdlaw phases --help`.
 std::string phase_keys_help();
 
+// The frontier's theory for one (a, b, sigma), from sweep/theory.hpp.
 struct PhaseTheory {
   double m_star = 0.0, r_star = 0.0;  // exponents: M* ~ C^m_star, R* - sigma^2 ~ C^r_star
-  double beta = 0.0;                  // bias exponent of N_eff
-  std::string balance;                // "approx-bias", "approx-variance" or "all three"
+  double beta = 0.0;                  // bias exponent of N_eff, min(b - 1, 2a - 1) / a
+  std::string phase;                  // "Ia", "II", "III", "noisy Ia", "noisy II/III"
+  std::string balance;                // the terms that meet: "approx-bias", "f_ac-bias", ..., or "all three"
 };
 PhaseTheory phase_theory(double a, double b, double sigma);
 
