@@ -24,9 +24,10 @@ const std::vector<SectionKey<PhaseSpec>>& phase_keys() {
       {{"sigma", "a number or a non-empty list of numbers", "each 0 <= sigma <= 1e100", "[problem] sigma",
         "noise levels, one map each"},
        [](V v, PhaseSpec& s) { s.sigma = v.numbers(noise); }},
-      {{"M", "a list of integers", "at least 3, strictly increasing, 1 <= M <= 1e15", "",
+      // The map is at d = inf, where the deterministic equivalent takes M <= 2^22 (config_fields.cpp's rule).
+      {{"M", "a list of integers", "at least 3, strictly increasing, 1 <= M <= 4194304 (2^22)", "",
         "sketch sizes of every point's frontier grid"},
-       [](V v, PhaseSpec& s) { s.M = v.integers(1, kMaxSize, 3, true); }},
+       [](V v, PhaseSpec& s) { s.M = v.integers(1, std::int64_t{1} << 22, 3, true); }},
       {{"N", "a list of integers", "at least 3, strictly increasing, 16 <= N <= 1e15", "",
         "sample counts of every point's frontier grid"},
        [](V v, PhaseSpec& s) { s.N = v.integers(16, kMaxSize, 3, true); }},

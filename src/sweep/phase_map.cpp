@@ -192,6 +192,8 @@ PhaseMap compute_phase_map(const PhaseSpec& spec, const PhaseLog& log) {
   map.points.resize(keys.size());
   std::mutex mu;
   std::size_t done = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const int threads = std::max<int>(1, std::min<std::int64_t>(resolve_threads(spec.threads), keys.size()));
   parallel_trials(static_cast<std::int64_t>(keys.size()), spec.threads, [&](std::int64_t k) {
     const Key& key = keys[static_cast<std::size_t>(k)];
     try {
@@ -206,9 +208,19 @@ PhaseMap compute_phase_map(const PhaseSpec& spec, const PhaseLog& log) {
     }
     std::lock_guard<std::mutex> lock(mu);
     ++done;
+    // Every point costs about the same (the same M x N grid): after the first, an estimate of the whole map.
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::string eta =
+        done == 1 && keys.size() > 1
+            ? format_printf(" (one point took %.3g s: the map's %zu points ~%.3g s on %d thread(s))", elapsed,
+                            keys.size(), elapsed * static_cast<double>(keys.size()) / threads, threads)
+        : done < keys.size() ? format_printf(" (%.3g s left)", elapsed / static_cast<double>(done) *
+                                                                   static_cast<double>(keys.size() - done))
+                             : std::string();
     if (log)
-      log(format_printf("[%zu/%zu] a=%g b=%g sigma=%g: %s", done, keys.size(), key.a, key.b, key.sigma,
-                        map.points[k].error.empty() ? map.points[k].dominant.c_str() : map.points[k].error.c_str()));
+      log(format_printf("[%zu/%zu] a=%g b=%g sigma=%g: %s%s", done, keys.size(), key.a, key.b, key.sigma,
+                        map.points[k].error.empty() ? map.points[k].dominant.c_str() : map.points[k].error.c_str(),
+                        eta.c_str()));
   });
   for (const auto& [a, b] : spec.mc_points)
     for (const PhasePoint& p : map.points)

@@ -1,4 +1,5 @@
 // Reading a phases file and writing the regime map's tables and report.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -25,6 +26,12 @@ PhaseSpec read_phase_spec(const std::string& path) {
   if (!t) throw ConfigError(path + ": a phases file needs a [phases] section (a, b, M, N lists)");
   read_phase_keys(*t, path, s);  // phase_fields.cpp: every key with its type and range
   if (s.sigma.empty()) s.sigma.push_back(resolve_config({s.base}).sigma);
+  // A spot check is made at a point of the map (its frontier picks the check's M and N): refused before
+  // anything is computed when its (a, b) is not one of the map's.
+  for (const auto& [a, b] : s.mc_points)
+    if (std::find(s.a.begin(), s.a.end(), a) == s.a.end() || std::find(s.b.begin(), s.b.end(), b) == s.b.end())
+      throw ConfigError(path + ": [phases] field 'mc_points' holds [" + format_g(a, 6) + ", " + format_g(b, 6) +
+                        "], which is not a point of the map (its a and b must be among the map's a and b)");
   return s;
 }
 
