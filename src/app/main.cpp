@@ -1,7 +1,33 @@
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <sstream>
 
 #include "cli_commands.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/core/version.hpp"
+
+namespace {
+
+// After "The following argument(s) were not expected: --gama 0.5": "did you mean '--gamma'?" for each unknown
+// flag, against the flags of the subcommand that was chosen (the program's own without one).
+void suggest_flags(CLI::App& app, const CLI::ExtrasError& e) {
+  CLI::App* cmd = &app;
+  for (CLI::App* sub : app.get_subcommands()) cmd = sub;
+  std::vector<std::string> flags;
+  for (const CLI::Option* opt : cmd->get_options())
+    for (const std::string& name : opt->get_lnames()) flags.push_back("--" + name);
+  const std::string what = e.what();
+  const auto colon = what.find(": ");
+  std::istringstream words(colon == std::string::npos ? "" : what.substr(colon + 2));
+  for (std::string word; words >> word;) {
+    if (word.rfind("--", 0) != 0) continue;
+    const std::string flag = word.substr(0, word.find('='));
+    const std::string hint = sgdlaw::did_you_mean(flag, flags);
+    if (!hint.empty()) std::fprintf(stderr, "unknown flag '%s'%s\n", sgdlaw::cut(flag).c_str(), hint.c_str());
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"sgdlaw: Monte Carlo and exact risk of one-pass SGD in sketched power-law linear regression"};
@@ -19,8 +45,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : sgdlaw::kExitConfig;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // CLI11's own message, with what the user typed cut like every echoed value.
+    std::fprintf(stderr, "%s\nRun with --help for more information.\n", sgdlaw::cut(e.what()).c_str());
+    if (const auto* extras = dynamic_cast<const CLI::ExtrasError*>(&e)) suggest_flags(app, *extras);
+    return sgdlaw::kExitConfig;
   }
   return exit_code;
 }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
@@ -84,7 +85,7 @@ void read_spot_checks(const toml::table& t, const std::string& source, PhaseSpec
 }  // namespace
 
 PhaseSpec read_phase_spec(const std::string& path) {
-  const std::string text = read_text_file(path);
+  const std::string text = read_config_file(path, "phases file");
   const toml::table root = parse_toml_or_throw(text, path);
   PhaseSpec s;
   s.source = path;
@@ -94,7 +95,9 @@ PhaseSpec read_phase_spec(const std::string& path) {
   static const std::set<std::string> known = {"a",       "b",         "sigma", "M",         "N",           "out",
                                               "threads", "mc_points", "mc_d",  "mc_trials", "mc_sketches", "mc_work"};
   for (auto&& [k, node] : *t)
-    if (!known.count(std::string(k.str()))) fail(path, std::string(k.str()), "is not a [phases] key");
+    if (!known.count(std::string(k.str())))
+      fail(path, cut(std::string(k.str())),
+           "is not a [phases] key" + did_you_mean(std::string(k.str()), {known.begin(), known.end()}));
   s.a = numbers(*t, "a", path, true);
   s.b = numbers(*t, "b", path, true);
   for (double a : s.a)

@@ -1,0 +1,196 @@
+// Reliability of input handling (issue 19, classes 6 and 7): nothing is accepted silently (a folder as a config
+// file, a malformed --shard, nan as a confidence, a CSV column named twice, settings without effect, a run
+// folder as a sweep's, integers beyond 2^53), and every refusal names the field, says why, cuts what it echoes,
+// exits with the right code and suggests the key that was meant.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sgdlaw/core/text.hpp"
+#include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/io/csv_table.hpp"
+#include "sgdlaw/io/trial_chunks.hpp"
+#include "sgdlaw/sweep/point_pipeline.hpp"
+#include "sgdlaw/sweep/sweep_spec.hpp"
+#include "test_helpers.hpp"
+
+using namespace sgdlaw;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_relin", name); }
+using sgdlaw::testing::slurp;
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Runs the CLI in `dir` (stdout and stderr through a pipe into log.txt, so that a file-size limit set in
+// `prefix` binds sgdlaw alone); returns the exit code, the output in *err.
+int cli(const std::string& args, const fs::path& dir, std::string* err, const std::string& prefix = "") {
+  const fs::path log = dir / "log.txt", rc = dir / "rc.txt";
+  fs::remove(rc);
+  const std::string cmd = "cd " + dir.string() + " && ( (" + prefix + " exec " SGDLAW_BINARY " " + args +
+                          ") 2>&1; echo $? > " + rc.string() + " ) | cat > " + log.string();
+  if (std::system(cmd.c_str()) != 0) return -1;
+  *err = slurp(log);
+  const std::string code = slurp(rc);
+  return code.empty() ? -1 : std::stoi(code);
+}
+
+const std::string kSmall = "--a 2 --d 64 --M 8 --N 200 --trials 10 --progress false --quiet";
+
+std::string config_error(const std::vector<RawSettings>& layers) {
+  try {
+    resolve_config(layers);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+RawSettings flags(std::initializer_list<std::pair<const char*, const char*>> kv) {
+  RawSettings s;
+  for (const auto& [k, v] : kv) s[k] = {v, RawValue::Origin::kCommandLine};
+  return s;
+}
+
+std::string toml_error(const std::string& toml) {
+  try {
+    resolve_config({parse_toml_settings(toml, "t.toml")});
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+// --- class 6: silent acceptance ---
+
+TEST(Reliability, ConfigPathThatIsAFolderIsRefused) {
+  const fs::path dir = scratch("cfgdir");
+  fs::create_directories(dir / "conf.toml");
+  std::string err;
+  EXPECT_EQ(cli("run conf.toml " + kSmall + " --out r", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "'conf.toml' is a folder")) << err;
+  EXPECT_FALSE(fs::exists(dir / "r"));
+  EXPECT_EQ(cli("sweep conf.toml", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "sweep file 'conf.toml' is a folder")) << err;
+  EXPECT_EQ(cli("phases conf.toml --no-plot", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "'conf.toml' is a folder")) << err;
+  EXPECT_EQ(cli("run missing.toml " + kSmall, dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "No such file or directory")) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, DatasetWithoutMonteCarloIsRefused) {
+  const std::string mc_off = config_error({flags({{"dataset", "512"}, {"monte_carlo", "false"}})});
+  EXPECT_TRUE(has(mc_off, "field 'dataset' = 512 has no effect with monte_carlo = false")) << mc_off;
+  const std::string inf =
+      config_error({flags({{"dataset", "512"}, {"d", "inf"}, {"sketch", "identity"}, {"monte_carlo", "false"}})});
+  EXPECT_TRUE(has(inf, "field 'dataset'")) << inf;
+  EXPECT_TRUE(has(inf, "d = inf")) << inf;
+  EXPECT_EQ(config_error({flags({{"dataset", "512"}})}), "accepted");
+  EXPECT_EQ(config_error({flags({{"dataset", "0"}, {"monte_carlo", "false"}})}), "accepted");
+  const fs::path dir = scratch("dataset");
+  std::string err;
+  EXPECT_EQ(cli("run " + kSmall + " --dataset 100 --monte_carlo false --out r", dir, &err), 2) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, IntegersAreReadExactly) {
+  // 2^62 is the top of phase_length's range: read exactly, not capped at 9e15.
+  const Config top = resolve_config({parse_toml_settings("[sgd]\nphase_length = 4611686018427387904\n", "t.toml")});
+  EXPECT_EQ(top.phase_length, std::int64_t{1} << 62);
+  const Config odd = resolve_config({flags({{"phase_length", "9007199254740993"}})});  // 2^53 + 1: no double holds it
+  EXPECT_EQ(odd.phase_length, 9007199254740993LL);
+  const Config toml_odd = resolve_config({parse_toml_settings("[sgd]\nphase_length = 9007199254740993\n", "t.toml")});
+  EXPECT_EQ(toml_odd.phase_length, 9007199254740993LL);
+  // Beyond the range: refused with the rule the value breaks.
+  const std::string above = toml_error("[sgd]\nphase_length = 4611686018427387905\n");
+  EXPECT_TRUE(has(above, "field 'phase_length' must satisfy")) << above;
+  EXPECT_TRUE(has(above, "phase_length <= 2^62")) << above;
+  const std::string huge = config_error({flags({{"phase_length", "99999999999999999999"}})});
+  EXPECT_TRUE(has(huge, "phase_length <= 2^62")) << huge;
+  const std::string trials = config_error({flags({{"trials", "9223372036854775807"}})});
+  EXPECT_TRUE(has(trials, "trials <= 2^62")) << trials;
+  const std::string m = config_error({flags({{"M", "99999999999999999999"}})});
+  EXPECT_TRUE(has(m, "field 'M'")) << m;
+  EXPECT_TRUE(has(m, "2^63")) << m;
+  const std::string n = config_error({flags({{"N", "1125899906842625"}})});  // 2^50 + 1
+  EXPECT_TRUE(has(n, "1 <= N <= 2^50")) << n;
+  EXPECT_TRUE(has(n, "1125899906842625")) << n;
+  // Numbers that are not written as integers still work when they hold one; fractions do not.
+  EXPECT_EQ(resolve_config({flags({{"N", "1e4"}})}).N, 10000);
+  EXPECT_TRUE(has(config_error({flags({{"N", "1000.5"}})}), "must be an integer"));
+  EXPECT_EQ(resolve_config({flags({{"seed", "4294967295"}})}).seed, 4294967295u);
+}
+
+// --- class 7: messages and exit codes ---
+
+TEST(Reliability, BadGridValueNamesTheGridFlag) {
+  const fs::path dir = scratch("gridflag");
+  std::ofstream(dir / "base.toml") << "[problem]\nd = 64\n[sgd]\nN = 200\n[run]\ntrials = 8\n";
+  for (const char* bad : {"M=.5", "M=5.", "M=010", "M=infinity", "M=4,.5"}) {
+    try {
+      load_sweep_spec((dir / "base.toml").string(), {}, {bad});
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_TRUE(has(e.what(), std::string("--grid '") + bad + "'")) << e.what();
+      EXPECT_FALSE(has(e.what(), "malformed TOML")) << e.what();
+    }
+  }
+  try {
+    load_sweep_spec((dir / "base.toml").string(), {}, {"M=4,8", "M=16"});
+    ADD_FAILURE() << "a key twice accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(has(e.what(), "--grid 'M=16'")) << e.what();
+  }
+  // A mistake in the file itself still names the file and its line.
+  std::ofstream(dir / "broken.toml") << "[problem]\nd = = 64\n";
+  try {
+    load_sweep_spec((dir / "broken.toml").string(), {}, {"M=4,8"});
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(has(e.what(), "broken.toml: malformed TOML at line 2")) << e.what();
+  }
+  EXPECT_EQ(load_sweep_spec((dir / "base.toml").string(), {}, {"M=4,8", "sigma=0.5"}).points.size(), 2u);
+  std::string err;
+  EXPECT_EQ(cli("sweep base.toml --grid M=.5", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "--grid 'M=.5'")) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, UnknownKeysAndFlagsGetADidYouMean) {
+  EXPECT_TRUE(has(toml_error("[sgd]\ngama = 0.5\n"), "unknown key 'gama' in [sgd] (did you mean 'gamma'?)"));
+  EXPECT_TRUE(has(toml_error("[run]\ntrails = 5\n"), "(did you mean 'trials'?)"));
+  EXPECT_TRUE(has(toml_error("[sgd]\na = 2\n"), "unknown key 'a' in [sgd] (it belongs in [problem])"));
+  EXPECT_TRUE(has(toml_error("[problme]\na = 2\n"), "(did you mean 'problem'?)"));
+  EXPECT_FALSE(has(toml_error("[problem]\nzzzzzz = 2\n"), "did you mean"));
+  EXPECT_TRUE(has(config_error({flags({{"sigmaa", "1"}})}), "(did you mean 'sigma'?)"));
+  try {
+    parse_sweep_spec("[sweep]\n[[sweep.grid]]\nMM = [4, 8]\n", "t.toml", {});
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(has(e.what(), "(did you mean 'M'?)")) << e.what();
+  }
+  try {
+    parse_sweep_spec("[sweep]\n[[sweep.grid]]\nM = [4, 8]\n[fit]\nbootstrapp = 10\n", "t.toml", {});
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(has(e.what(), "(did you mean 'bootstrap'?)")) << e.what();
+  }
+  EXPECT_EQ(edit_distance("trails", "trials"), 1u);
+  const fs::path dir = scratch("didyoumean");
+  std::string err;
+  EXPECT_EQ(cli("run " + kSmall + " --gama 0.5", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "did you mean '--gamma'?")) << err;
+  EXPECT_EQ(cli("fit d.csv --bootstrapp 5", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "did you mean '--bootstrap'?")) << err;
+  fs::remove_all(dir);
+}
