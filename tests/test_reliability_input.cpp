@@ -44,6 +44,12 @@ int cli(const std::string& args, const fs::path& dir, std::string* err, const st
 
 const std::string kSmall = "--a 2 --d 64 --M 8 --N 200 --trials 10 --progress false --quiet";
 
+// A two-point sweep file that runs in well under a second.
+void write_tiny_sweep(const fs::path& file) {
+  std::ofstream(file) << "[problem]\nd = 64\n[run]\ntrials = 8\nbackend = \"cpu\"\n[sgd]\nN = 200\n"
+                         "[sweep]\nout = \"sw\"\n[[sweep.grid]]\nname = \"g\"\nM = [4, 8]\n";
+}
+
 std::string config_error(const std::vector<RawSettings>& layers) {
   try {
     resolve_config(layers);
@@ -85,6 +91,23 @@ TEST(Reliability, ConfigPathThatIsAFolderIsRefused) {
   EXPECT_TRUE(has(err, "'conf.toml' is a folder")) << err;
   EXPECT_EQ(cli("run missing.toml " + kSmall, dir, &err), 2) << err;
   EXPECT_TRUE(has(err, "No such file or directory")) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, CsvHeaderNamingAColumnTwiceIsRefused) {
+  try {
+    parse_csv("N,loss,N\n1,2,3\n", "d.csv");
+    FAIL() << "accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(has(e.what(), "names column 'N' twice")) << e.what();
+    EXPECT_TRUE(has(e.what(), "d.csv")) << e.what();
+  }
+  EXPECT_NO_THROW(parse_csv("N,loss\n1,2\n", "d.csv"));
+  const fs::path dir = scratch("dupcol");
+  std::ofstream(dir / "d.csv") << "N,loss,loss\n10,1,9\n20,0.6,9\n40,0.4,9\n80,0.3,9\n";
+  std::string err;
+  EXPECT_EQ(cli("fit d.csv --bootstrap 0", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "'loss' twice")) << err;
   fs::remove_all(dir);
 }
 
@@ -164,6 +187,49 @@ TEST(Reliability, BadGridValueNamesTheGridFlag) {
   EXPECT_EQ(cli("sweep base.toml --grid M=.5", dir, &err), 2) << err;
   EXPECT_TRUE(has(err, "--grid 'M=.5'")) << err;
   fs::remove_all(dir);
+}
+
+TEST(Reliability, GarbageShardSweepJsonNamesTheShardAndTheFile) {
+  const fs::path dir = scratch("shardjson");
+  write_tiny_sweep(dir / "s.toml");
+  fs::create_directories(dir / "shard0" / "points");
+  std::ofstream(dir / "shard0" / "sweep.json") << "garbage{";
+  std::string err;
+  EXPECT_EQ(cli("merge s.toml shard0 --into m", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "shard0/sweep.json is not valid JSON")) << err;
+  std::ofstream(dir / "shard0" / "sweep.json") << "[1, 2]";
+  EXPECT_EQ(cli("merge s.toml shard0 --into m", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "shard0/sweep.json is not a JSON object")) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, ZeroByteResumeChunkIsReportedAndRecomputed) {
+  const fs::path base = scratch("zerochunk");
+  Config c = sgdlaw::testing::small_config();
+  c.trials = 64;
+  c.out = (base / "run").string();
+  const auto chunks = plan_chunks(c.total_trials(), 2);
+  ASSERT_GE(chunks.size(), 4u);
+  EXPECT_THROW(run_simulation(c,
+                              [&](std::int64_t done, std::int64_t) {
+                                if (done >= chunks[0].count + chunks[1].count) throw std::runtime_error("killed");
+                              }),
+               std::runtime_error);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(resume_dir(c))) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 2u);
+  std::ofstream(files[0], std::ios::trunc).close();  // 0 bytes, as a crash before the data reached the disk
+  ASSERT_EQ(fs::file_size(files[0]), 0u);
+  ::testing::internal::CaptureStderr();
+  const RunResult resumed = run_simulation(c);
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(has(said, files[0].filename().string())) << said;
+  EXPECT_TRUE(has(said, "damaged")) << said;
+  EXPECT_EQ(resumed.resumed_trials, chunks[1].count);
+  Config clean = c;
+  clean.out = (base / "clean").string();
+  EXPECT_EQ(resumed.trials.risk, run_simulation(clean).trials.risk);
+  fs::remove_all(base);
 }
 
 TEST(Reliability, UnknownKeysAndFlagsGetADidYouMean) {
