@@ -189,6 +189,17 @@ TEST(Reliability, BadGridValueNamesTheGridFlag) {
   fs::remove_all(dir);
 }
 
+TEST(Reliability, SingularSigmaIsAConfigurationError) {
+  const fs::path dir = scratch("singular");
+  std::string err;
+  EXPECT_EQ(cli("run " + kSmall + " --a 50 --out r", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "configuration error")) << err;
+  EXPECT_TRUE(has(err, "field 'a' = 50")) << err;
+  EXPECT_TRUE(has(err, "underflow")) << err;
+  EXPECT_TRUE(has(err, "smaller a")) << err;
+  fs::remove_all(dir);
+}
+
 TEST(Reliability, GarbageShardSweepJsonNamesTheShardAndTheFile) {
   const fs::path dir = scratch("shardjson");
   write_tiny_sweep(dir / "s.toml");
