@@ -94,6 +94,20 @@ TEST(Reliability, ConfigPathThatIsAFolderIsRefused) {
   fs::remove_all(dir);
 }
 
+TEST(Reliability, ShardMustBeTwoIntegersInDigits) {
+  const fs::path dir = scratch("shard");
+  write_tiny_sweep(dir / "s.toml");
+  std::string err;
+  for (const char* bad : {"1/2/3", "0/2x", "0/2.5", "0/1e3", "-1/2", "2/2", "0/0", "/2", "0/", "+0/2", "0x0/2"}) {
+    EXPECT_EQ(cli(std::string("sweep s.toml --no-fit --shard ") + bad, dir, &err), 2) << bad << ": " << err;
+    EXPECT_TRUE(has(err, "--shard must be i/n")) << bad << ": " << err;
+    EXPECT_TRUE(has(err, std::string("'") + bad + "'")) << bad << ": " << err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "sw"));
+  EXPECT_EQ(cli("sweep s.toml --no-fit --shard 1/2", dir, &err), 0) << err;
+  fs::remove_all(dir);
+}
+
 TEST(Reliability, CsvHeaderNamingAColumnTwiceIsRefused) {
   try {
     parse_csv("N,loss,N\n1,2,3\n", "d.csv");
@@ -123,6 +137,22 @@ TEST(Reliability, DatasetWithoutMonteCarloIsRefused) {
   const fs::path dir = scratch("dataset");
   std::string err;
   EXPECT_EQ(cli("run " + kSmall + " --dataset 100 --monte_carlo false --out r", dir, &err), 2) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, SweepOutIntoARunFolderIsRefused) {
+  const fs::path dir = scratch("runfolder");
+  write_tiny_sweep(dir / "s.toml");
+  std::string err;
+  ASSERT_EQ(cli("run " + kSmall + " --out r", dir, &err), 0) << err;
+  const std::string before = slurp(dir / "r" / "config.json");
+  EXPECT_EQ(cli("sweep s.toml --no-fit --sweep-out r", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "--sweep-out = 'r' holds a run")) << err;
+  EXPECT_EQ(cli("sweep s.toml --no-fit --analyze-only --sweep-out r", dir, &err), 2) << err;
+  EXPECT_EQ(cli("merge s.toml sw --into r", dir, &err), 2) << err;
+  EXPECT_FALSE(fs::exists(dir / "r" / "points"));
+  EXPECT_FALSE(fs::exists(dir / "r" / "sweep.csv"));
+  EXPECT_EQ(slurp(dir / "r" / "config.json"), before);
   fs::remove_all(dir);
 }
 

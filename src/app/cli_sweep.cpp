@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/core/version.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 #include "sgdlaw/sweep/sweep_analysis.hpp"
@@ -25,19 +28,38 @@ struct SweepOptions {
   std::vector<std::string> grids;
 };
 
+// --shard i/n: two decimal integers (digits only, n <= 1e6), 0 <= i < n; anything else is refused.
 void parse_shard(const std::string& text, SweepRunOptions& o) {
+  const std::string rule = "--shard must be i/n, two integers written in digits with 0 <= i < n <= 1000000";
   const auto slash = text.find('/');
-  long i = -1, n = -1;
-  if (slash != std::string::npos) {
-    try {
-      i = std::stol(text.substr(0, slash));
-      n = std::stol(text.substr(slash + 1));
-    } catch (...) {
-    }
-  }
-  if (!(n >= 1 && i >= 0 && i < n)) throw ConfigError("--shard must be i/n with 0 <= i < n, got '" + text + "'");
+  auto whole_number = [&](const std::string& part) {
+    if (part.empty() || part.size() > 7 || part.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError(rule + ", got '" + cut(text) + "' ('" + cut(part) + "' is not such an integer)");
+    return std::stol(part);
+  };
+  if (slash == std::string::npos) throw ConfigError(rule + ", got '" + cut(text) + "' (no '/')");
+  const long i = whole_number(text.substr(0, slash)), n = whole_number(text.substr(slash + 1));
+  if (!(n >= 1 && n <= 1000000 && i < n)) throw ConfigError(rule + ", got '" + cut(text) + "'");
   o.shard_index = i;
   o.shard_count = n;
+}
+
+// A folder that holds a run of `sgdlaw run` (its config.json lists the run's "files"; no sweep.json) is not a sweep
+// folder: sweep points and tables written into it would mix the two, so it is refused.
+void refuse_run_folder(const std::string& out, const std::string& field) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::path(out) / "config.json", ec) || fs::exists(fs::path(out) / "sweep.json", ec)) return;
+  bool run = false;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(read_text_file(out + "/config.json"));
+    run = j.is_object() && j.contains("files");
+  } catch (const std::exception&) {
+  }
+  if (run)
+    throw ConfigError(field + " = '" + cut(out) +
+                      "' holds a run of `sgdlaw run` (its config.json), not a sweep; refusing to write sweep points "
+                      "and tables into it (choose another folder)");
 }
 
 // The [fit] keys of a sweep file, for `sgdlaw sweep --help` (README "Fit keys" says the same).
@@ -98,6 +120,7 @@ void register_merge_command(CLI::App& app, int& exit_code) {
     exit_code = guarded("merge", [&]() {
       SweepSpec spec = load_sweep_spec(o->path, {});
       if (!o->into.empty()) set_sweep_out(spec, o->into);
+      refuse_run_folder(spec.out, o->into.empty() ? "[sweep] out" : "--into");
       const MergeSummary m = merge_shards(spec, o->shards, version_string());
       std::printf("merge %s: %ld points copied, %ld already there, %ld missing from every shard\n", spec.source.c_str(),
                   m.copied, m.already, m.missing);
@@ -125,6 +148,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
     exit_code = guarded("sweep", [&]() {
       SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags), opts->grids);
       if (!opts->out.empty()) set_sweep_out(spec, opts->out);
+      refuse_run_folder(spec.out, opts->out.empty() ? "[sweep] out" : "--sweep-out");
       SweepRunOptions ro;
       if (!opts->shard.empty()) parse_shard(opts->shard, ro);
       // On a terminal, the point running now shows a progress bar (erased before its log line).
@@ -157,7 +181,8 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
         return;
       }
       if (opts->analyze_only && !std::filesystem::is_directory(spec.out))
-        throw ConfigError("--analyze-only: the sweep folder '" + spec.out + "' does not exist; run the sweep first");
+        throw ConfigError("--analyze-only: the sweep folder '" + cut(spec.out) +
+                          "' does not exist; run the sweep first");
       check_out_folder_writable(spec.out, "[sweep] out");
       // Shards may share one folder (their points are disjoint and each point is written atomically); a
       // whole sweep holds the folder alone.
