@@ -108,6 +108,18 @@ TEST(Reliability, ShardMustBeTwoIntegersInDigits) {
   fs::remove_all(dir);
 }
 
+TEST(Reliability, FitConfidenceNanIsRefused) {
+  const fs::path dir = scratch("fitnan");
+  std::ofstream(dir / "d.csv") << "N,loss\n10,1.0\n20,0.6\n40,0.4\n80,0.3\n160,0.25\n";
+  std::string err;
+  for (const char* bad : {"nan", "NaN", "-nan"}) {
+    EXPECT_EQ(cli(std::string("fit d.csv --bootstrap 10 --confidence ") + bad, dir, &err), 2) << bad << ": " << err;
+    EXPECT_TRUE(has(err, "--confidence")) << err;
+    EXPECT_FALSE(has(err, "nan% CI")) << err;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Reliability, CsvHeaderNamingAColumnTwiceIsRefused) {
   try {
     parse_csv("N,loss,N\n1,2,3\n", "d.csv");
@@ -230,6 +242,34 @@ TEST(Reliability, SingularSigmaIsAConfigurationError) {
   fs::remove_all(dir);
 }
 
+TEST(Reliability, FitColumnFlagsNamingMissingColumnsExitTwo) {
+  const fs::path dir = scratch("fitcols");
+  std::ofstream(dir / "d.csv") << "N,loss,trial\n10,1.0,1\n20,0.6,1\n40,0.4,2\n80,0.3,2\n160,0.25,3\n";
+  std::string err;
+  EXPECT_EQ(cli("fit d.csv --bootstrap 10 --group tiral", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "--group 'tiral'")) << err;
+  EXPECT_TRUE(has(err, "did you mean 'trial'")) << err;
+  EXPECT_EQ(cli("fit d.csv --bootstrap 10 --y nope", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "--y 'nope'")) << err;
+  EXPECT_EQ(cli("fit d.csv --model chinchilla --d tokens", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "--d 'tokens'")) << err;
+  EXPECT_EQ(cli("fit d.csv --bootstrap 10 --group trial", dir, &err), 0) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, FitOnAFolderSaysItIsAFolder) {
+  const fs::path dir = scratch("fitdir");
+  fs::create_directories(dir / "sw");
+  std::string err;
+  EXPECT_EQ(cli("fit sw", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "'sw' is a folder, not a CSV file")) << err;
+  EXPECT_FALSE(has(err, "empty table")) << err;
+  std::ofstream(dir / "sw" / "sweep.csv") << "M,risk\n";
+  EXPECT_EQ(cli("fit sw", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "give sw/sweep.csv")) << err;
+  fs::remove_all(dir);
+}
+
 TEST(Reliability, GarbageShardSweepJsonNamesTheShardAndTheFile) {
   const fs::path dir = scratch("shardjson");
   write_tiny_sweep(dir / "s.toml");
@@ -241,6 +281,42 @@ TEST(Reliability, GarbageShardSweepJsonNamesTheShardAndTheFile) {
   std::ofstream(dir / "shard0" / "sweep.json") << "[1, 2]";
   EXPECT_EQ(cli("merge s.toml shard0 --into m", dir, &err), 2) << err;
   EXPECT_TRUE(has(err, "shard0/sweep.json is not a JSON object")) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, WriteFailureGivesTheReasonAndIsARuntimeError) {
+  const fs::path dir = scratch("full");
+  std::ofstream(dir / "d.csv") << "N,loss\n10,1.0\n20,0.6\n40,0.4\n80,0.3\n160,0.25\n";
+  std::string err;
+  // No file may grow (as on a full disk); SIGXFSZ ignored, so that write() fails with EFBIG instead.
+  EXPECT_EQ(cli("fit d.csv --bootstrap 10 --out fit.json", dir, &err, "trap '' XFSZ; ulimit -f 0;"), 1) << err;
+  EXPECT_TRUE(has(err, "cannot write fit.json.partial-")) << err;
+  EXPECT_TRUE(has(err, "File too large")) << err;
+  EXPECT_FALSE(has(err, "configuration error")) << err;
+  EXPECT_EQ(cli("run " + kSmall + " --out r", dir, &err, "trap '' XFSZ; ulimit -f 0;"), 1) << err;
+  EXPECT_TRUE(has(err, "File too large")) << err;
+  fs::remove_all(dir);
+}
+
+TEST(Reliability, EchoedValuesAreCutAt200Characters) {
+  EXPECT_EQ(cut(std::string(200, 'x')), std::string(200, 'x'));
+  EXPECT_EQ(cut(std::string(201, 'x')), std::string(200, 'x') + "... (201 characters)");
+  const fs::path dir = scratch("echo");
+  std::ofstream(dir / "big.toml") << "[run]\nout = \"" << std::string(1 << 20, 'o') << "\"\n";
+  std::string err;
+  EXPECT_EQ(cli("run big.toml " + kSmall, dir, &err), 2) << err.substr(0, 300);
+  EXPECT_TRUE(has(err, "(1048576 characters)")) << err.substr(0, 300);
+  EXPECT_LT(err.size(), 2000u);
+  {
+    std::ofstream csv(dir / "d.csv");
+    csv << "N,loss\n10,1.0\n20,0.6\n40,0.4\n80,0.3\n160,0.25\n320," << std::string(10 << 20, '9') << "x\n";
+  }
+  EXPECT_EQ(cli("fit d.csv --bootstrap 10", dir, &err), 0) << err.substr(0, 300);
+  EXPECT_TRUE(has(err, "row 6 dropped")) << err.substr(0, 300);
+  EXPECT_TRUE(has(err, "(10485761 characters)")) << err.substr(0, 300);
+  EXPECT_LT(err.size(), 4000u);
+  EXPECT_EQ(cli("fit d.csv --y " + std::string(5000, 'y'), dir, &err), 2) << err.substr(0, 300);
+  EXPECT_LT(err.size(), 2000u);
   fs::remove_all(dir);
 }
 
