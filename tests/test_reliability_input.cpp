@@ -375,5 +375,7 @@ TEST(Reliability, UnknownKeysAndFlagsGetADidYouMean) {
   EXPECT_TRUE(has(err, "did you mean '--gamma'?")) << err;
   EXPECT_EQ(cli("fit d.csv --bootstrapp 5", dir, &err), 2) << err;
   EXPECT_TRUE(has(err, "did you mean '--bootstrap'?")) << err;
+  EXPECT_EQ(cli("swep s.toml", dir, &err), 2) << err;
+  EXPECT_TRUE(has(err, "unknown subcommand 'swep' (did you mean 'sweep'?)")) << err;
   fs::remove_all(dir);
 }

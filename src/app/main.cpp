@@ -27,6 +27,19 @@ void suggest_flags(CLI::App& app, const CLI::ExtrasError& e) {
   }
 }
 
+// `sgdlaw swep ...`: CLI11 says only "A subcommand is required"; name the word and the subcommand meant.
+void suggest_subcommand(CLI::App& app, int argc, char** argv) {
+  if (!app.get_subcommands().empty() || argc < 2 || argv[1][0] == '-') return;
+  std::vector<std::string> names;
+  std::string all;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+    all += (all.empty() ? "" : ", ") + sub->get_name();
+  }
+  std::fprintf(stderr, "unknown subcommand '%s'%s; the subcommands are %s\n", sgdlaw::cut(argv[1]).c_str(),
+               sgdlaw::did_you_mean(argv[1], names).c_str(), all.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,6 +62,7 @@ int main(int argc, char** argv) {
     // CLI11's own message, with what the user typed cut like every echoed value.
     std::fprintf(stderr, "%s\nRun with --help for more information.\n", sgdlaw::cut(e.what()).c_str());
     if (const auto* extras = dynamic_cast<const CLI::ExtrasError*>(&e)) suggest_flags(app, *extras);
+    suggest_subcommand(app, argc, argv);
     return sgdlaw::kExitConfig;
   }
   return exit_code;
