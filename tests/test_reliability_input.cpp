@@ -194,6 +194,7 @@ TEST(Reliability, IntegersAreReadExactly) {
   EXPECT_EQ(resolve_config({flags({{"N", "1e4"}})}).N, 10000);
   EXPECT_TRUE(has(config_error({flags({{"N", "1000.5"}})}), "must be an integer"));
   EXPECT_EQ(resolve_config({flags({{"seed", "4294967295"}})}).seed, 4294967295u);
+  EXPECT_TRUE(has(config_error({flags({{"seed", "18446744073709551616"}})}), "0 <= seed < 2^32"));
 }
 
 // --- class 7: messages and exit codes ---

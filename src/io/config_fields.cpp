@@ -116,7 +116,7 @@ void add_problem_fields(std::vector<FieldDef>& d) {
                 "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t head = c.d_infinite ? c.d : 4096;
-                 if (!r.integer("head", &head)) return;
+                 if (!r.integer("head", &head, "16 <= head <= 1e7")) return;
                  if (!c.d_infinite) range_error("head", "head only with d = inf", std::to_string(head));
                  if (head < 16 || head > 10000000) range_error("head", "16 <= head <= 1e7", std::to_string(head));
                  c.d = head;
@@ -190,7 +190,7 @@ void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back({{"seed", "run", "random seed, 0 <= seed < 2^32", "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t seed = c.seed;
-                 r.integer("seed", &seed);
+                 r.integer("seed", &seed, "0 <= seed < 2^32");
                  if (seed < 0 || seed > 0xFFFFFFFFLL) range_error("seed", "0 <= seed < 2^32", std::to_string(seed));
                  c.seed = static_cast<std::uint32_t>(seed);
                },
@@ -208,7 +208,7 @@ void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back({{"threads", "run", "CPU threads, 0 = all", "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t threads = c.threads;
-                 r.integer("threads", &threads);
+                 r.integer("threads", &threads, "0 <= threads <= 4096");
                  if (threads < 0 || threads > 4096)
                    range_error("threads", "0 <= threads <= 4096", std::to_string(threads));
                  c.threads = static_cast<int>(threads);
