@@ -17,7 +17,8 @@ namespace {
 
 // Writes all of `text` to a new file at `path`; returns 0, or the errno of the step that failed.
 int write_whole_file(const std::string& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);  // umask applies, as with ofstream
   if (fd < 0) return errno;
   std::size_t done = 0;
   while (done < text.size()) {
