@@ -13,6 +13,7 @@
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/fit/user_fits.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
@@ -75,7 +76,7 @@ std::vector<std::size_t> usable_rows(const CsvTable& t, const std::vector<std::s
     std::string bad;
     for (std::size_t k = 0; k < columns.size(); ++k)
       if (!(std::isfinite(cols[k][r]) && cols[k][r] > 0.0 && cols[k][r] < 1e300))
-        bad += (bad.empty() ? "" : ", ") + columns[k] + " = '" + t.rows[r][t.column(columns[k])] + "'";
+        bad += (bad.empty() ? "" : ", ") + cut(columns[k]) + " = '" + cut(t.rows[r][t.column(columns[k])]) + "'";
     if (bad.empty())
       keep.push_back(r);
     else
@@ -254,6 +255,41 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
   }
 }
 
+// The CSV table of `path`: a folder is refused with the tables it holds (a sweep's sweep.csv, a run's curves.csv).
+CsvTable read_data_table(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::string hint;
+    for (const char* table : {"sweep.csv", "curves.csv"})
+      if (fs::is_regular_file(fs::path(path) / table, ec))
+        hint += (hint.empty() ? "; give " : " or ") + (fs::path(path) / table).string();
+    throw ConfigError("data '" + cut(path) + "' is a folder, not a CSV file" + cut(hint));
+  }
+  try {
+    return read_csv(path);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
+  }
+}
+
+// Every column the fit reads, by the flag that names it: a missing one is refused before any fitting.
+void check_columns(const FitOptions& o, const CsvTable& t) {
+  std::vector<std::pair<const char*, std::string>> need;
+  if (o.model == "power")
+    need = {{"--x", o.x}, {"--y", o.y}};
+  else
+    need = {{"--n", o.n}, {"--d", o.d}, {"--loss", o.loss}};
+  if (!o.group.empty()) need.emplace_back("--group", o.group);
+  for (const auto& [flag, name] : need)
+    if (!t.has_column(name)) {
+      std::string cols;
+      for (const auto& h : t.header) cols += (cols.empty() ? "" : ", ") + h;
+      throw ConfigError(std::string(flag) + " '" + cut(name) + "': " + cut(t.source) + " has no such column" +
+                        did_you_mean(name, t.header) + " (columns: " + cut(cols) + ")");
+    }
+}
+
 }  // namespace
 
 void register_fit_command(CLI::App& app, int& exit_code) {
@@ -280,13 +316,11 @@ void register_fit_command(CLI::App& app, int& exit_code) {
         if (!(std::isfinite(C) && C > 0))
           throw ConfigError("--budgets: every compute budget must be a finite number > 0, got " + std::to_string(C));
       if (!o->out.empty() && std::filesystem::is_directory(o->out))
-        throw ConfigError("--out '" + o->out + "' is a folder; give a file name for the JSON");
-      CsvTable t;
-      try {
-        t = read_csv(o->path);
-      } catch (const std::runtime_error& e) {
-        throw ConfigError(e.what());
-      }
+        throw ConfigError("--out '" + cut(o->out) + "' is a folder; give a file name for the JSON");
+      if (!(o->confidence >= 0.5 && o->confidence <= 0.999))  // CLI11's range lets nan through
+        throw ConfigError("--confidence must be a number in [0.5, 0.999], got " + format_shortest(o->confidence));
+      const CsvTable t = read_data_table(o->path);
+      check_columns(*o, t);
       std::vector<std::string> groups;
       if (!o->group.empty()) {
         const std::size_t c = t.column(o->group);
@@ -298,7 +332,8 @@ void register_fit_command(CLI::App& app, int& exit_code) {
         else
           run_chinchilla(*o, t, groups);
       } catch (const std::runtime_error& e) {
-        if (dynamic_cast<const ConfigError*>(&e)) throw;
+        // A bad table is the user's input (exit 2); a file that cannot be written is the machine's (exit 1).
+        if (dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const IoError*>(&e)) throw;
         throw ConfigError(e.what());
       }
     });

@@ -21,6 +21,7 @@ struct PhasesOptions {
 
 void run_phases(const PhasesOptions& o) {
   PhaseSpec spec = read_phase_spec(o.path);
+  if (!o.out.empty()) check_path_text(o.out, "--out");
   if (!o.out.empty()) spec.out = normalize_out_folder(o.out, "--out");
   if (o.threads >= 0) spec.threads = o.threads;
   check_out_folder_writable(spec.out, "[phases] out");

@@ -5,11 +5,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/core/version.hpp"
+#include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/sweep/mpi_sweep.hpp"
 #include "sgdlaw/sweep/sweep_analysis.hpp"
@@ -27,17 +30,18 @@ struct SweepOptions {
   std::vector<std::string> grids;
 };
 
+// --shard i/n: two decimal integers (digits only, n <= 1e6), 0 <= i < n; anything else is refused.
 void parse_shard(const std::string& text, SweepRunOptions& o) {
+  const std::string rule = "--shard must be i/n, two integers written in digits with 0 <= i < n <= 1000000";
   const auto slash = text.find('/');
-  long i = -1, n = -1;
-  if (slash != std::string::npos) {
-    try {
-      i = std::stol(text.substr(0, slash));
-      n = std::stol(text.substr(slash + 1));
-    } catch (...) {
-    }
-  }
-  if (!(n >= 1 && i >= 0 && i < n)) throw ConfigError("--shard must be i/n with 0 <= i < n, got '" + text + "'");
+  auto whole_number = [&](const std::string& part) {
+    if (part.empty() || part.size() > 7 || part.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError(rule + ", got '" + cut(text) + "' ('" + cut(part) + "' is not such an integer)");
+    return std::stol(part);
+  };
+  if (slash == std::string::npos) throw ConfigError(rule + ", got '" + cut(text) + "' (no '/')");
+  const long i = whole_number(text.substr(0, slash)), n = whole_number(text.substr(slash + 1));
+  if (!(n >= 1 && n <= 1000000 && i < n)) throw ConfigError(rule + ", got '" + cut(text) + "'");
   o.shard_index = i;
   o.shard_count = n;
 }
@@ -138,6 +142,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
     exit_code = guarded("sweep", [&]() {
       SweepSpec spec = load_sweep_spec(opts->path, collect_config_flags(*cmd, opts->flags), opts->grids);
       if (!opts->out.empty()) set_sweep_out(spec, opts->out);
+      const char* out_field = opts->out.empty() ? "[sweep] out" : "--sweep-out";  // messages name what was given
       if (!opts->analyze_only) check_points_before_running(spec);  // what is knowable fails now, not late
       SweepRunOptions ro;
       if (!opts->shard.empty()) parse_shard(opts->shard, ro);
@@ -160,8 +165,8 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       auto tables_and_fits = [&](const SweepSpec& sp) { write_tables_and_fits(sp, opts->no_fit); };
       if (launched_under_mpi() && !opts->analyze_only) {
         if (!opts->shard.empty()) throw ConfigError("--shard and mpirun do not mix: MPI spreads the work itself");
-        check_out_folder_writable(spec.out, "[sweep] out");
-        check_own_folder(spec.out, FolderKind::kSweep, "[sweep] out");
+        check_out_folder_writable(spec.out, out_field);
+        check_own_folder(spec.out, FolderKind::kSweep, out_field);
         // Every rank holds the folder shared: a whole sweep or a merge of it is refused meanwhile.
         const OutputLock lock(spec.out, /*shared=*/true);
         mark_folder(spec.out, FolderKind::kSweep);
@@ -176,9 +181,10 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
         return;
       }
       if (opts->analyze_only && !std::filesystem::is_directory(spec.out))
-        throw ConfigError("--analyze-only: the sweep folder '" + spec.out + "' does not exist; run the sweep first");
-      check_out_folder_writable(spec.out, "[sweep] out");
-      check_own_folder(spec.out, FolderKind::kSweep, "[sweep] out");
+        throw ConfigError("--analyze-only: the sweep folder '" + cut(spec.out) +
+                          "' does not exist; run the sweep first");
+      check_out_folder_writable(spec.out, out_field);
+      check_own_folder(spec.out, FolderKind::kSweep, out_field);
       // Shards share one folder (their points are disjoint and each point is written atomically): a shared
       // lock; a whole sweep holds the folder alone, and only it removes what killed writers left.
       const OutputLock lock(spec.out, /*shared=*/!opts->shard.empty());

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "sgdlaw/core/deterministic_equivalent.hpp"
+#include "sgdlaw/core/errors.hpp"
+#include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/normal_fill.hpp"
 #include "sgdlaw/core/power_law_spectrum.hpp"
 
@@ -73,9 +75,12 @@ SketchSetup build_sketch_setup(const Config& c, std::int64_t k) {
   s.mu = eig.eigenvalues().reverse();
   s.Q = eig.eigenvectors().rowwise().reverse();
   normalize_eigenvector_signs(s.Q);
-  if (!(s.mu[c.M - 1] > 0.0))
-    throw std::runtime_error("Sigma = S H S^T is singular to working precision (smallest eigenvalue " +
-                             std::to_string(s.mu[c.M - 1]) + "); use M well below d or a smaller a");
+  if (!(s.mu[c.M - 1] > 0.0))  // a configuration that cannot be computed in doubles: exit 2, with why
+    throw ConfigError("field 'a' = " + format_shortest(c.a) + " with M = " + std::to_string(c.M) + ", d = " +
+                      std::to_string(c.d) + " makes Sigma = S H S^T singular to working precision: the eigenvalues " +
+                      "lambda_i = i^-a underflow against the largest (M^-a = " + format_g(std::pow(c.M, -c.a), 3) +
+                      ", smallest eigenvalue of Sigma " + format_g(s.mu[c.M - 1], 3) +
+                      "); use a smaller a, a smaller d, or M well below d");
 
   // A = diag(1/mu) Q^T S H: u* = Q^T Sigma^-1 S H w*.
   s.A = s.mu.cwiseInverse().asDiagonal() * (s.Q.transpose() * s.S) * s.lambda.asDiagonal();

@@ -24,12 +24,25 @@ FieldDef real_field(const char* name, const char* section, const char* help, dou
           [=](const Config& c) { return nlohmann::json(c.*member); }};
 }
 
+// The range as a rule that a refused value breaks: the table's rule where it says both ends, else the rule
+// with the upper end ("phase_length >= 0 ..., and phase_length <= 2^62").
+std::string whole_range_rule(const char* name, const char* rule, std::int64_t hi) {
+  const std::string r = rule;
+  if (r.find("<=") != std::string::npos) return r;
+  std::string top = std::to_string(hi);
+  for (int k = 10; k < 63; ++k)
+    if (hi == std::int64_t{1} << k) top = "2^" + std::to_string(k);
+  return r + ", and " + name + " <= " + top;
+}
+
 FieldDef int_field(const char* name, const char* section, const char* help, std::int64_t Config::*member,
                    std::int64_t lo, std::int64_t hi, const char* rule) {
+  const std::string whole = whole_range_rule(name, rule, hi);
   return {{name, section, help, "integer"},
           [=](const FieldReader& r, Config& c) {
-            r.integer(name, &(c.*member), rule);
-            if (c.*member < lo || c.*member > hi) range_error(name, rule, std::to_string(c.*member));
+            r.integer(name, &(c.*member), whole);
+            if (c.*member < lo) range_error(name, rule, std::to_string(c.*member));
+            if (c.*member > hi) range_error(name, whole, std::to_string(c.*member));
           },
           [=](const Config& c) { return nlohmann::json(c.*member); }};
 }
@@ -103,7 +116,7 @@ void add_problem_fields(std::vector<FieldDef>& d) {
                 "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t head = c.d_infinite ? c.d : 4096;
-                 if (!r.integer("head", &head)) return;
+                 if (!r.integer("head", &head, "16 <= head <= 1e7")) return;
                  if (!c.d_infinite) range_error("head", "head only with d = inf", std::to_string(head));
                  if (head < 16 || head > 10000000) range_error("head", "16 <= head <= 1e7", std::to_string(head));
                  c.d = head;
@@ -160,6 +173,19 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
                            {{"epochs", SamplingKind::kEpochs}, {"replacement", SamplingKind::kReplacement}}));
 }
 
+// `out`: normalized ("runs/x/" is "runs/x"); a path the system cannot hold is refused here, before anything runs.
+FieldDef out_field() {
+  return {{"out", "run", "output folder", "text"},
+          [](const FieldReader& r, Config& c) {
+            r.text("out", &c.out);
+            if (c.out.empty()) range_error("out", "a non-empty folder name", "''");
+            check_path_text(c.out, "out");
+            c.out = normalize_out_folder(c.out);
+          },
+          [](const Config& c) { return nlohmann::json(c.out); },
+          /*results=*/false};
+}
+
 void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back(int_field("trials", "run", "trials per sketch, >= 1", &Config::trials, 1, kMax, "trials >= 1"));
   d.push_back(
@@ -167,7 +193,7 @@ void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back({{"seed", "run", "random seed, 0 <= seed < 2^32", "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t seed = c.seed;
-                 r.integer("seed", &seed);
+                 r.integer("seed", &seed, "0 <= seed < 2^32");
                  if (seed < 0 || seed > 0xFFFFFFFFLL) range_error("seed", "0 <= seed < 2^32", std::to_string(seed));
                  c.seed = static_cast<std::uint32_t>(seed);
                },
@@ -185,7 +211,7 @@ void add_run_fields(std::vector<FieldDef>& d) {
   d.push_back({{"threads", "run", "CPU threads, 0 = all", "integer"},
                [](const FieldReader& r, Config& c) {
                  std::int64_t threads = c.threads;
-                 r.integer("threads", &threads);
+                 r.integer("threads", &threads, "0 <= threads <= 4096");
                  if (threads < 0 || threads > 4096)
                    range_error("threads", "0 <= threads <= 4096", std::to_string(threads));
                  c.threads = static_cast<int>(threads);
@@ -232,19 +258,12 @@ void add_output_fields(std::vector<FieldDef>& d) {
                  } else if (v->text == "final") {
                    c.write_trials = TrialsOutput::kFinal;
                  } else {
-                   throw ConfigError("field 'write_trials' must be true, false, all, none or final, got '" + v->text +
-                                     "'");
+                   throw ConfigError("field 'write_trials' must be true, false, all, none or final, got '" +
+                                     cut(v->text) + "'");
                  }
                },
                [](const Config& c) { return nlohmann::json(to_string(c.write_trials)); }});
-  d.push_back({{"out", "run", "output folder", "text"},
-               [](const FieldReader& r, Config& c) {
-                 r.text("out", &c.out);
-                 if (c.out.empty()) range_error("out", "a non-empty folder name", "''");
-                 c.out = normalize_out_folder(c.out);
-               },
-               [](const Config& c) { return nlohmann::json(c.out); },
-               /*results=*/false});
+  d.push_back(out_field());
   FieldDef progress = bool_field("progress", "run", "true: progress bar and ETA on stderr", &Config::progress, false);
   progress.results = false;
   d.push_back(progress);
@@ -283,10 +302,20 @@ void check_infinite_d(const Config& c) {
     throw ConfigError("field 'wstar' = fixed needs a finite d (one drawn w* of infinite length); use wstar = prior");
 }
 
+// A setting that would change nothing is refused rather than silently ignored.
+void check_without_effect(const Config& c) {
+  if (c.dataset > 0 && !c.monte_carlo)
+    throw ConfigError("field 'dataset' = " + std::to_string(c.dataset) + " has no effect with monte_carlo = false" +
+                      (c.d_infinite ? " (as d = inf needs)" : "") +
+                      ": the exact columns are the fresh-data (one-pass) risk, and only Monte Carlo trials reuse a "
+                      "finite dataset; drop 'dataset' or set monte_carlo = true with a finite d");
+}
+
 }  // namespace
 
 void check_field_relations(const FieldReader& r, Config& c) {
   check_infinite_d(c);
+  check_without_effect(c);
   if (c.sketch == SketchKind::kIdentity) {
     if (r.get("M") && c.d_infinite) range_error("M", "no M with d = inf (the identity sketch)", r.get("M")->text);
     if (r.get("M") && c.M != c.d && !c.d_infinite)

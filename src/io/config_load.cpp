@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -77,6 +78,15 @@ const FieldSpec* find_field(const std::string& name) {
   return nullptr;
 }
 
+// Why a key is unknown in [section]: the section it belongs to, or the nearest key of this one.
+std::string unknown_key_hint(const std::string& key, const std::string& section) {
+  if (const FieldSpec* f = find_field(key)) return " (it belongs in [" + std::string(f->section) + "])";
+  std::vector<std::string> here;
+  for (const auto& f : config_fields())
+    if (section == f.section) here.push_back(f.name);
+  return did_you_mean(key, here);
+}
+
 std::string known_keys_of(const std::string& section) {
   std::string out;
   for (const auto& f : config_fields())
@@ -93,8 +103,8 @@ void add_toml_value(RawSettings& out, const std::string& section, const std::str
     throw ConfigError(source + ": fields 'B' and 'batch' in [" + section + "] are the same setting; give one of them");
   const FieldSpec* spec = find_field(key);
   if (!spec || section != spec->section) {
-    throw ConfigError(source + ": unknown key '" + key + "' in [" + section +
-                      "]; allowed keys there: " + known_keys_of(section));
+    throw ConfigError(source + ": unknown key '" + cut(key) + "' in [" + section + "]" +
+                      unknown_key_hint(key, section) + "; allowed keys there: " + known_keys_of(section));
   }
   out[key] = raw_value_from_toml(node, key, source);
 }
@@ -149,19 +159,43 @@ RawSettings parse_toml_settings(const std::string& text, const std::string& sour
     } else if (key == "sweep" || key == "fit" || key == "meta" || key == "phases") {
       continue;  // read by the sweep and phases drivers; a plain run ignores them
     } else {
-      throw ConfigError(source_name + ": unknown top-level key or section '" + key +
-                        "'; expected sections [problem], [sgd], [run]");
+      std::string hint = did_you_mean(key, {"problem", "sgd", "run", "sweep", "fit", "meta", "phases"});
+      if (hint.empty() && find_field(key))
+        hint = " (a key of [" + std::string(find_field(key)->section) + "]: put it under that section)";
+      throw ConfigError(source_name + ": unknown top-level key or section '" + cut(key) + "'" + hint +
+                        "; expected sections [problem], [sgd], [run]");
     }
   }
   return out;
 }
 
-RawSettings read_toml_settings(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot open config file '" + path + "'");
+std::string read_config_file(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(what + " '" + cut(path) + "' is a folder, not a TOML file");
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw ConfigError("cannot open " + what + " '" + cut(path) + "'" +
+                      (errno != 0 ? ": " + std::string(std::strerror(errno)) : std::string()));
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_toml_settings(ss.str(), path);
+  if (in.bad()) throw ConfigError("cannot read " + what + " '" + cut(path) + "'");
+  return ss.str();
+}
+
+void check_path_text(const std::string& path, const std::string& field) {
+  constexpr std::size_t kPathMax = 4096;  // Linux's PATH_MAX, with its terminating NUL
+  const std::string who = !field.empty() && (field[0] == '-' || field[0] == '[') ? field : "field '" + field + "'";
+  if (path.size() >= kPathMax)
+    throw ConfigError(who + " = '" + cut(path) + "' is too long for a path (" + std::to_string(path.size()) +
+                      " bytes; the system holds at most " + std::to_string(kPathMax - 1) + ")");
+  if (path.find('\0') != std::string::npos)
+    throw ConfigError(who + " = '" + cut(path) + "' holds a NUL byte, which no path can");
+}
+
+RawSettings read_toml_settings(const std::string& path) {
+  return parse_toml_settings(read_config_file(path, "config file"), path);
 }
 
 const RawValue* FieldReader::get(const char* name) const {
@@ -195,14 +229,27 @@ bool FieldReader::real(const char* name, double* out) const {
 bool FieldReader::integer(const char* name, std::int64_t* out, const std::string& rule) const {
   const RawValue* v = get(name);
   if (!v) return false;
+  require_numeric_origin(name, *v);
+  const std::string& s = v->text;
+  auto beyond = [&]() {
+    if (!rule.empty()) range_error(name, rule, s);
+    throw ConfigError("field '" + std::string(name) + "' = " + cut(s) +
+                      " is out of range: an integer key holds -2^63 .. 2^63 - 1 (see the field's own range in --help)");
+  };
+  const std::size_t digits_from = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (s.size() > digits_from && s.find_first_not_of("0123456789", digits_from) == std::string::npos) {
+    errno = 0;
+    char* end = nullptr;
+    const long long x = std::strtoll(s.c_str(), &end, 10);
+    if (errno == ERANGE) beyond();
+    *out = static_cast<std::int64_t>(x);
+    return true;
+  }
   double x;
   real(name, &x);
   if (x != std::floor(x))
-    throw ConfigError("field '" + std::string(name) + "' must be an integer, got '" + cut(v->text) + "'");
-  if (std::fabs(x) > 9.0e15 && !rule.empty()) range_error(name, rule, v->text);
-  if (std::fabs(x) > 9.0e15)
-    throw ConfigError("field '" + std::string(name) + "' = " + cut(v->text) +
-                      " is out of range: integers up to 9e15 in magnitude (see the field's own range in --help)");
+    throw ConfigError("field '" + std::string(name) + "' must be an integer, got '" + cut(s) + "'");
+  if (!(std::fabs(x) < 9223372036854775808.0)) beyond();  // 2^63: every integral double below it is an int64
   *out = static_cast<std::int64_t>(x);
   return true;
 }
@@ -211,7 +258,7 @@ bool FieldReader::text(const char* name, std::string* out) const {
   const RawValue* v = get(name);
   if (!v) return false;
   if (v->origin == RawValue::Origin::kTomlNumber || v->origin == RawValue::Origin::kTomlBool)
-    throw ConfigError("field '" + std::string(name) + "' must be a string, got " + v->text);
+    throw ConfigError("field '" + std::string(name) + "' must be a string, got " + cut(v->text));
   *out = v->text;
   return true;
 }
@@ -233,17 +280,15 @@ bool FieldReader::boolean(const char* name, bool* out) const {
   throw ConfigError("field '" + std::string(field) + "' must satisfy " + rule + ", got " + cut(got));
 }
 
-std::string cut(const std::string& value) {
-  constexpr std::size_t kShown = 60;
-  if (value.size() <= kShown) return value;
-  return value.substr(0, kShown) + "... (" + std::to_string(value.size()) + " characters)";
-}
-
 Config resolve_config(const std::vector<RawSettings>& layers) {
   RawSettings merged;
   for (const auto& layer : layers)
     for (const auto& [k, v] : layer) {
-      if (!find_field(k)) throw ConfigError("unknown field '" + k + "'");
+      if (!find_field(k)) {
+        std::vector<std::string> names;
+        for (const auto& f : config_fields()) names.push_back(f.name);
+        throw ConfigError("unknown field '" + cut(k) + "'" + did_you_mean(k, names));
+      }
       merged[k] = v;
     }
   const FieldReader r(std::move(merged));

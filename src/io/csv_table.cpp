@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
 
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 
 namespace sgdlaw {
@@ -43,6 +45,16 @@ std::vector<std::string> split_line(const std::string& line) {
   return out;
 }
 
+// A header naming a column twice leaves "which one" to chance: refused.
+void check_header(const std::vector<std::string>& header, const std::string& source, std::size_t line_no) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (!seen.insert(header[i]).second)
+      throw std::runtime_error(cut(source) + ": line " + std::to_string(line_no) + " (the header) names column '" +
+                               cut(header[i]) + "' twice; every column needs its own name");
+  }
+}
+
 }  // namespace
 
 CsvTable parse_csv(const std::string& text, const std::string& source) {
@@ -60,14 +72,16 @@ CsvTable parse_csv(const std::string& text, const std::string& source) {
     auto cells = split_line(line);
     if (t.header.empty()) {
       t.header = std::move(cells);
+      check_header(t.header, source, line_no);
     } else {
       if (cells.size() != t.header.size())
-        throw std::runtime_error(source + ": line " + std::to_string(line_no) + " has " + std::to_string(cells.size()) +
-                                 " cells, the header has " + std::to_string(t.header.size()));
+        throw std::runtime_error(cut(source) + ": line " + std::to_string(line_no) + " has " +
+                                 std::to_string(cells.size()) + " cells, the header has " +
+                                 std::to_string(t.header.size()));
       t.rows.push_back(std::move(cells));
     }
   }
-  if (t.header.empty()) throw std::runtime_error(source + ": empty table");
+  if (t.header.empty()) throw std::runtime_error(cut(source) + ": empty table (no header row)");
   return t;
 }
 
@@ -84,7 +98,7 @@ std::size_t CsvTable::column(const std::string& name) const {
     if (header[i] == name) return i;
   std::string cols;
   for (const auto& h : header) cols += (cols.empty() ? "" : ", ") + h;
-  throw std::runtime_error(source + ": no column '" + name + "' (columns: " + cols + ")");
+  throw std::runtime_error(cut(source) + ": no column '" + cut(name) + "' (columns: " + cut(cols) + ")");
 }
 
 std::vector<double> CsvTable::numbers(const std::string& name) const {
@@ -96,8 +110,8 @@ std::vector<double> CsvTable::numbers(const std::string& name) const {
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0' || !std::isfinite(v))
-      throw std::runtime_error(source + ": row " + std::to_string(r + 1) + ", column '" + name + "': '" + s +
-                               "' is not a finite number");
+      throw std::runtime_error(cut(source) + ": row " + std::to_string(r + 1) + ", column '" + cut(name) + "': '" +
+                               cut(s) + "' is not a finite number");
     out.push_back(v);
   }
   return out;

@@ -5,19 +5,19 @@
 #include <string>
 #include <utility>
 
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/io/config_load.hpp"
 
 namespace sgdlaw {
-
-// A value as error messages echo it: at most 60 characters, then how long it was.
-std::string cut(const std::string& value);
 
 class FieldReader {
  public:
   explicit FieldReader(RawSettings merged) : merged_(std::move(merged)) {}
   const RawValue* get(const char* name) const;
   bool real(const char* name, double* out) const;
-  // rule: the field's own range, said when the value is beyond what an integer key can hold (|x| > 9e15).
+  // Integers are read exactly: digits (a TOML integer, or command-line text of digits) as int64, other
+  // numbers ("1e6", "4096.0") through a double that must hold an integer. rule: the field's own range, said
+  // when the value is beyond an int64; without one, the message gives the int64 range.
   bool integer(const char* name, std::int64_t* out, const std::string& rule = "") const;
   bool text(const char* name, std::string* out) const;
   bool boolean(const char* name, bool* out) const;

@@ -85,7 +85,7 @@ bool load_chunk(const Config& c, const TrialChunk& chunk, TrialResults& all) {
     return false;
   }
   Header h{};
-  if (bytes.size() < sizeof h) return false;
+  if (bytes.size() < sizeof h) bytes.assign(sizeof h, '\0');  // too short for a header (0 bytes): damaged, below
   std::memcpy(&h, bytes.data(), sizeof h);
   const auto n = static_cast<std::size_t>(chunk.count * all.checkpoints);
   const std::size_t expect = sizeof h + sizeof(double) * (n * (all.has_decomposition ? 3 : 1) + chunk.count);

@@ -6,6 +6,7 @@
 
 #include "section_table.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
@@ -17,7 +18,7 @@ namespace sgdlaw {
 namespace {}  // namespace
 
 PhaseSpec read_phase_spec(const std::string& path) {
-  const std::string text = read_text_file(path);
+  const std::string text = read_config_file(path, "phases file");
   const toml::table root = parse_toml_or_throw(text, path);
   PhaseSpec s;
   s.source = path;

@@ -5,15 +5,10 @@
 
 #include "sgdlaw/core/errors.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/text.hpp"
 
 namespace sgdlaw {
 namespace {
-
-// At most 60 characters of an echoed value, then how long it was.
-std::string cut(const std::string& s) {
-  constexpr std::size_t kShown = 60;
-  return s.size() <= kShown ? s : s.substr(0, kShown) + "... (" + std::to_string(s.size()) + " characters)";
-}
 
 // A value as messages echo it: numbers shortest, strings quoted, lists as written.
 std::string shown(const toml::node& n) {
@@ -166,8 +161,9 @@ void refuse_unknown_keys(const toml::table& t, const std::vector<SectionKeyInfo>
     (void)node;
     const std::string key(k.str());
     if (!names.count(key))
-      throw ConfigError(source + ": [" + section + "] unknown key '" + cut(key) + "' (the keys of [" + section +
-                        "]: " + list + ")");
+      throw ConfigError(source + ": [" + section + "] unknown key '" + cut(key) + "'" +
+                        did_you_mean(key, {names.begin(), names.end()}) + " (the keys of [" + section + "]: " + list +
+                        ")");
   }
 }
 

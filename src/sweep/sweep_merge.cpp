@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(read_text_file(p.string())); }
+nlohmann::json read_json(const fs::path& p) { return read_json_file(p.string()); }
 
 // The finished point folder of `p` inside a shard, or "" if the shard has none. Throws on any mismatch.
 fs::path shard_point(const fs::path& shard, const SweepPoint& p, const std::string& version) {

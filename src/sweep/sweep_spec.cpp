@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "section_table.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/toml_values.hpp"
 
@@ -17,6 +18,12 @@ bool is_field(const std::string& key) {
   for (const auto& f : config_fields())
     if (key == f.name) return true;
   return false;
+}
+
+// " (did you mean 'gamma'?)" against every configuration key and `extra`.
+std::string suggest_key(const std::string& key, std::vector<std::string> extra) {
+  for (const auto& f : config_fields()) extra.push_back(f.name);
+  return did_you_mean(key, extra);
 }
 
 // Characters safe in a folder name.
@@ -47,9 +54,11 @@ Grid read_grid(const toml::table& t, const std::string& default_name, const std:
     }
     if (key == "out" || key == "progress" || key == "write_trials" || key == "threads")
       throw ConfigError(source + ": field '" + key + "' cannot vary inside a sweep grid");
-    if (!is_field(key)) throw ConfigError(source + ": unknown field '" + key + "' in sweep grid '" + g.name + "'");
+    if (!is_field(key))
+      throw ConfigError(source + ": unknown field '" + cut(key) + "' in sweep grid '" + cut(g.name) + "'" +
+                        suggest_key(key, {"name"}));
     if (const auto* arr = node.as_array()) {
-      if (arr->empty()) throw ConfigError(source + ": sweep axis '" + key + "' in grid '" + g.name + "' is empty");
+      if (arr->empty()) throw ConfigError(source + ": sweep axis '" + key + "' in grid '" + cut(g.name) + "' is empty");
       std::vector<RawValue> values;
       for (const auto& item : *arr) values.push_back(raw_value_from_toml(item, key, source));
       g.axes.emplace_back(key, std::move(values));
@@ -145,7 +154,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
         grids.push_back(read_grid(*t, "grid" + std::to_string(grids.size()), source));
       }
     } else if (!is_field(key)) {
-      throw ConfigError(source + ": unknown key '" + key + "' in [sweep]");
+      throw ConfigError(source + ": unknown key '" + cut(key) + "' in [sweep]" + suggest_key(key, {"out", "grid"}));
     }
   }
   // Axes written directly under [sweep] form one more grid.
@@ -158,7 +167,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
   if (grids.empty()) throw ConfigError(source + ": [sweep] defines no grid");
   std::set<std::string> names;
   for (const Grid& g : grids)
-    if (!names.insert(g.name).second) throw ConfigError(source + ": two sweep grids are named '" + g.name + "'");
+    if (!names.insert(g.name).second) throw ConfigError(source + ": two sweep grids are named '" + cut(g.name) + "'");
   if (spec.out.empty()) {
     const auto slash = source.find_last_of('/');
     std::string stem = source.substr(slash == std::string::npos ? 0 : slash + 1);
@@ -187,7 +196,7 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
       try {
         p.config = resolve_config({base, overrides, layer});
       } catch (const ConfigError& e) {
-        throw ConfigError(source + ": sweep point " + p.name + ": " + e.what());
+        throw ConfigError(source + ": sweep point " + cut(p.name) + ": " + e.what());
       }
       p.config.progress = false;
       p.config.write_trials = TrialsOutput::kFinal;
@@ -205,31 +214,53 @@ SweepSpec parse_sweep_spec(const std::string& text, const std::string& source, c
 
 void set_sweep_out(SweepSpec& spec, const std::string& out) {
   if (out.empty()) throw ConfigError("the sweep output folder must not be empty");
+  check_path_text(out, "[sweep] out");
   spec.out = normalize_out_folder(out, "[sweep] out");
   for (SweepPoint& p : spec.points) p.config.out = out + "/points/" + p.name;
 }
 
+namespace {
+
+// One value of a --grid flag as TOML: a number as it is when TOML reads it as a number, else a string.
+std::string grid_value_toml(const std::string& g, const std::string& v) {
+  if (v.empty()) throw ConfigError("--grid '" + cut(g) + "' has an empty value");
+  char* stop = nullptr;
+  std::strtod(v.c_str(), &stop);
+  if (*stop == '\0') {  // looks like a number: TOML must read it as one (not ".5", "5.", "010", "infinity")
+    try {
+      const toml::table t = toml::parse("v = " + v);
+      if (t["v"].is_number()) return v;
+    } catch (const toml::parse_error&) {
+    }
+    throw ConfigError("--grid '" + cut(g) + "': value '" + cut(v) +
+                      "' is not a number as TOML writes them (e.g. 0.5 not .5, 5.0 not 5., 10 not 010, inf not "
+                      "infinity)");
+  }
+  if (v.find_first_of("\"\\\n") != std::string::npos)
+    throw ConfigError("--grid '" + cut(g) + "': value '" + cut(v) + "' cannot hold quotes or backslashes");
+  return "\"" + v + "\"";
+}
+
+}  // namespace
+
 std::string grid_flags_toml(const std::vector<std::string>& grids) {
   if (grids.empty()) return "";
   std::string toml = "\n[[sweep.grid]]\nname = \"cli\"\n";
+  std::set<std::string> keys;
   for (const std::string& g : grids) {
     const auto eq = g.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == g.size())
-      throw ConfigError("--grid '" + g + "' must be KEY=v1,v2,... (e.g. --grid M=4,8,16)");
+      throw ConfigError("--grid '" + cut(g) + "' must be KEY=v1,v2,... (e.g. --grid M=4,8,16)");
     const std::string key = g.substr(0, eq);
     if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos)
-      throw ConfigError("--grid '" + g + "': '" + key + "' is not a configuration key");
+      throw ConfigError("--grid '" + cut(g) + "': '" + cut(key) + "' is not a configuration key");
+    if (!keys.insert(canonical_key(key)).second)
+      throw ConfigError("--grid '" + cut(g) + "': key '" + key +
+                        "' is given by two --grid flags; give its values once");
     std::string values;
     for (std::size_t pos = eq + 1; pos <= g.size();) {
       const auto end = std::min(g.find(',', pos), g.size());
-      const std::string v = g.substr(pos, end - pos);
-      if (v.empty()) throw ConfigError("--grid '" + g + "' has an empty value");
-      char* stop = nullptr;
-      std::strtod(v.c_str(), &stop);
-      const bool number = *stop == '\0';
-      if (!number && v.find_first_of("\"\\\n") != std::string::npos)
-        throw ConfigError("--grid '" + g + "': value '" + v + "' cannot hold quotes or backslashes");
-      values += (values.empty() ? "" : ", ") + (number ? v : "\"" + v + "\"");
+      values += (values.empty() ? "" : ", ") + grid_value_toml(g, g.substr(pos, end - pos));
       pos = end + 1;
     }
     toml += key + " = [" + values + "]\n";
@@ -239,11 +270,18 @@ std::string grid_flags_toml(const std::vector<std::string>& grids) {
 
 SweepSpec load_sweep_spec(const std::string& path, const RawSettings& overrides,
                           const std::vector<std::string>& grids) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot open sweep file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_sweep_spec(ss.str() + grid_flags_toml(grids), path, overrides);
+  const std::string text = read_config_file(path, "sweep file");
+  if (grids.empty()) return parse_sweep_spec(text, path, overrides);
+  parse_toml_or_throw(text, path);  // the file's own mistakes name the file and their line
+  const std::string grid = grid_flags_toml(grids);
+  try {
+    (void)toml::parse(text + grid, path);
+  } catch (const toml::parse_error& e) {  // the file alone and the flags alone are well-formed
+    throw ConfigError("--grid: the command-line grid does not fit into " + cut(path) + " (" +
+                      std::string(e.description()) +
+                      "; the flags add a [[sweep.grid]] named 'cli', so the file's [sweep] must allow more grids)");
+  }
+  return parse_sweep_spec(text + grid, path, overrides);
 }
 
 }  // namespace sgdlaw

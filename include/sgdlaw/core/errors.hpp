@@ -16,4 +16,11 @@ class DivergenceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A file that cannot be written or read (a full disk, no permission): a failure of the machine, not of the
+// input, so it exits 1 like any runtime error; what() names the file and strerror's reason.
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace sgdlaw

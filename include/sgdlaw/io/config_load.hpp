@@ -33,6 +33,14 @@ struct RawValue {
 };
 using RawSettings = std::map<std::string, RawValue>;
 
+// A configuration file's text; a folder, a missing or unreadable file raise ConfigError naming `what` ("config
+// file", "sweep file"), the path and the reason.
+std::string read_config_file(const std::string& path, const std::string& what);
+
+// A path the system cannot hold (over PATH_MAX, 4096 bytes, or a NUL byte) is refused up front as ConfigError
+// naming `field`, its value cut to a few hundred characters.
+void check_path_text(const std::string& path, const std::string& field);
+
 // Reads a TOML file into raw settings; unknown sections/keys and malformed TOML raise ConfigError.
 RawSettings read_toml_settings(const std::string& path);
 RawSettings parse_toml_settings(const std::string& text, const std::string& source_name);
