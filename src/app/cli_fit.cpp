@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -110,22 +111,43 @@ std::string power_data_problem(const std::vector<double>& x, const std::vector<d
   return "";
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Each replicate refits the same number of rows: the main fit's time, times the replicates, is the honest
+// estimate, said at once when it is more than a second (a progress bar follows).
+void say_bootstrap_estimate(double fit_seconds, std::size_t replicates) {
+  const double total = fit_seconds * static_cast<double>(replicates);
+  if (total > 1.0)
+    std::fprintf(stderr, "sgdlaw fit: the fit took %.3g s; %zu bootstrap replicates ~%.3g s\n", fit_seconds, replicates,
+                 total);
+}
+
 void run_power(const FitOptions& o, const CsvTable& t, const std::vector<std::string>& groups) {
   const std::vector<std::size_t> rows = usable_rows(t, {o.x, o.y}, 4);
   const auto x = pick(t.numbers_or_nan(o.x), rows), y = pick(t.numbers_or_nan(o.y), rows);
   if (const std::string why = power_data_problem(x, y, o); !why.empty()) throw ConfigError("power fit: " + why);
+  const auto t0 = std::chrono::steady_clock::now();
   const PowerModelFit f = fit_power_model(x, y);
   if (!f.ok)
     throw ConfigError("power fit: Levenberg-Marquardt did not converge on these " + std::to_string(x.size()) +
                       " rows (the data may not follow A x^-alpha + B)");
   std::vector<double> bA, bal, bB;
-  for (const auto& idx : bootstrap_rows(x.size(), groups, o.bootstrap, o.seed)) {
+  const auto replicates = bootstrap_rows(x.size(), groups, o.bootstrap, o.seed);
+  say_bootstrap_estimate(seconds_since(t0), replicates.size());
+  ProgressBar bar(!replicates.empty(), "bootstrap replicates");
+  std::int64_t done = 0;
+  for (const auto& idx : replicates) {
+    bar.update(done++, static_cast<std::int64_t>(replicates.size()));
     const PowerModelFit b = fit_power_model(pick(x, idx), pick(y, idx));
     if (!b.ok) continue;
     bA.push_back(b.A);
     bal.push_back(b.alpha);
     bB.push_back(b.B);
   }
+  bar.update(done, static_cast<std::int64_t>(replicates.size()));
+  bar.finish();
   const Interval iA = percentile_interval(bA, o.confidence), ial = percentile_interval(bal, o.confidence),
                  iB = percentile_interval(bB, o.confidence);
   std::printf("power law fit of %s vs %s (%zu rows): %s = A * %s^-alpha + B\n", o.y.c_str(), o.x.c_str(), x.size(),
@@ -190,6 +212,7 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
              L = pick(t.numbers_or_nan(o.loss), rows);
   std::fprintf(stderr, "sgdlaw fit: Chinchilla fit of %zu rows from 5400 starts (Hoffmann et al.'s grid)...\n",
                N.size());
+  const auto t0 = std::chrono::steady_clock::now();
   const ChinchillaFit f = fit_chinchilla(N, D, L);
   if (!f.ok)
     throw ConfigError("chinchilla fit: no start of the optimiser converged on these " + std::to_string(N.size()) +
@@ -205,6 +228,7 @@ void run_chinchilla(const FitOptions& o, const CsvTable& t, const std::vector<st
     starts.push_back(p);
   }
   const auto replicates = bootstrap_rows(N.size(), groups, o.bootstrap, o.seed);
+  say_bootstrap_estimate(seconds_since(t0), replicates.size());
   ProgressBar bar(!replicates.empty(), "bootstrap replicates");
   std::int64_t done = 0;
   for (const auto& idx : replicates) {

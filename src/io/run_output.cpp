@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -30,7 +32,7 @@ void write_file(const fs::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
   f << text;
   f.close();
-  if (!f) throw std::runtime_error("cannot write " + path.string());
+  if (!f) throw IoError("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
 // Exact-only runs (monte_carlo = false): the exact columns alone.
@@ -107,7 +109,7 @@ void write_trials_csv(const RunResult& r, const fs::path& path) {
       f << '\n';
     }
   f.close();
-  if (!f) throw std::runtime_error("cannot write " + path.string());
+  if (!f) throw IoError("cannot write " + path.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace
