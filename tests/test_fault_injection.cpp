@@ -77,6 +77,15 @@ const std::vector<std::string> kRun = {
     "--N",   "20000",      "--trials", "600",    "--threads", "2",   "--write_trials",
     "final", "--progress", "false",    "--quiet"};
 
+// The sweep the sweep and shard tests disturb (8 points, out "sw"), and its undisturbed run in "ref".
+void write_sweep_and_reference(const fs::path& dir) {
+  std::ofstream(dir / "s.toml") << "[problem]\nd = 128\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 200\n"
+                                   "seed = 9\nbackend = \"cpu\"\nthreads = 2\n[sweep]\nout = \"sw\"\n[[sweep.grid]]\n"
+                                   "name = \"g\"\nM = [8, 16, 32, 64]\nN = [2000, 8000]\n";
+  ASSERT_EQ(wait_exit(spawn(dir, {"sweep", "s.toml", "--no-fit", "--sweep-out", "ref"})), 0)
+      << slurp(dir / "child.log");
+}
+
 }  // namespace
 
 TEST(Reliability, KilledCorruptedAndRacedRunEndsEqualToAnUndisturbedOne) {
@@ -105,11 +114,7 @@ TEST(Reliability, KilledCorruptedAndRacedRunEndsEqualToAnUndisturbedOne) {
 
 TEST(Reliability, KilledAndCorruptedSweepEndsEqualToAnUndisturbedOne) {
   const fs::path dir = scratch("sweep");
-  std::ofstream(dir / "s.toml") << "[problem]\nd = 128\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 200\n"
-                                   "seed = 9\nbackend = \"cpu\"\nthreads = 2\n[sweep]\nout = \"sw\"\n[[sweep.grid]]\n"
-                                   "name = \"g\"\nM = [8, 16, 32, 64]\nN = [2000, 8000]\n";
-  ASSERT_EQ(wait_exit(spawn(dir, {"sweep", "s.toml", "--no-fit", "--sweep-out", "ref"})), 0)
-      << slurp(dir / "child.log");
+  write_sweep_and_reference(dir);
   std::mt19937 rng(7);
   for (int round = 0; round < 5; ++round) {
     const pid_t pid = spawn(dir, {"sweep", "s.toml", "--no-fit"});
@@ -131,11 +136,7 @@ TEST(Reliability, KilledAndCorruptedSweepEndsEqualToAnUndisturbedOne) {
 // too), then finished: the merged folder equals an undisturbed whole sweep's byte for byte, nothing left behind.
 TEST(Reliability, KilledShardsAndMergesEndEqualToAnUndisturbedSweep) {
   const fs::path dir = scratch("shards");
-  std::ofstream(dir / "s.toml") << "[problem]\nd = 128\nsigma = 0.2\n[sgd]\ngamma = 0.2\n[run]\ntrials = 200\n"
-                                   "seed = 9\nbackend = \"cpu\"\nthreads = 2\n[sweep]\nout = \"sw\"\n[[sweep.grid]]\n"
-                                   "name = \"g\"\nM = [8, 16, 32, 64]\nN = [2000, 8000]\n";
-  ASSERT_EQ(wait_exit(spawn(dir, {"sweep", "s.toml", "--no-fit", "--sweep-out", "ref"})), 0)
-      << slurp(dir / "child.log");
+  write_sweep_and_reference(dir);
   std::mt19937 rng(11);
   for (const char* shard : {"0/2", "1/2"}) {
     const std::string out = shard[0] == '0' ? "s0" : "s1";
