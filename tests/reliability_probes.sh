@@ -95,6 +95,33 @@ probe identity-diverges 3 "$bin sweep i.toml --no-fit" && holds "identity diverg
 printf '[[sweep.grid]]\nname = ".."\nM = [4]\n' | cat sw.toml - | sed 's/out = "sw"/out = "dd"/' >dd.toml
 probe grid-dotdot 2 "$bin sweep dd.toml --no-fit" && holds "grid '..' refused" 'said "not a folder name"'
 
+# 6. Silent acceptance.
+mkdir -p cfgdir
+probe config-folder 2 "$bin run cfgdir $B --out cf" && holds "a config path that is a folder refused" 'said "folder"'
+for bad in 1/2/3 0/2x 0/2.5 0/1e3; do
+  probe "shard-$bad" 2 "$bin sweep sw.toml --no-fit --shard $bad --sweep-out sh" && holds "--shard $bad refused" 'said "shard"'
+done
+printf 'x,y\n1,2\n2,1\n3,0.7\n4,0.5\n' >p.csv
+probe fit-nan 2 "$bin fit p.csv --x x --y y --confidence nan" && holds "fit --confidence nan refused" '! said "nan%"'
+printf 'x,x\n1,2\n' >dup.csv
+probe csv-dup 2 "$bin fit dup.csv --x x --y x" && holds "a header naming a column twice refused" 'said "twice"'
+probe dataset-exact 2 "$bin run $B --dataset 100 --monte_carlo false --out ds" && holds "dataset without effect refused" 'said "dataset"'
+probe int-exact 0 "$bin run $B --phase_length 4611686018427387904 --out pl" &&
+  holds "2^62 read exactly" 'grep -q 4611686018427387904 pl/config.json'
+
+# 7. Messages and exit codes.
+probe grid-value 2 "$bin sweep sw.toml --no-fit --grid M=.5 --sweep-out gv" && holds "a bad --grid value names --grid" 'said "\-\-grid"'
+probe singular 2 "$bin run $B --a 50 --out sg" && holds "singular Sigma is a configuration error" 'said "configuration error"'
+probe fit-folder 2 "$bin fit sw --x M --y risk_mc" && holds "a folder given to fit says so" 'said "folder"'
+probe long-out 2 "$bin run $B --out $(printf 'o%.0s' $(seq 1 5000))" && holds "a long out is cut when echoed" '[ "$(wc -c <out.txt)" -lt 2000 ]'
+probe did-you-mean 2 "$bin run $B --gama 0.1 --out dm" && holds "an unknown flag gets a suggestion" 'said "did you mean"'
+
+# 9. plot.
+mkdir -p hdr && cp o/config.json hdr/ && head -n 1 o/curves.csv >hdr/curves.csv
+probe plot-header-only 2 "$bin plot hdr" && holds "plot of a damaged folder refused, no traceback" '! said "Traceback"'
+touch ovfile
+probe plot-out-file 2 "$bin plot o de --out ovfile" && holds "overlay out that is a file refused and kept" '[ -f ovfile ] && [ ! -s ovfile ]'
+
 # 8. Litter.
 ln -s nowhere/x lnk
 probe symlink-out 2 "$bin run $B --out lnk" && holds "symbolic-link out refused, nothing left" '! ls -d lnk.partial-* >/dev/null 2>&1'
