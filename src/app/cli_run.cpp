@@ -17,6 +17,7 @@
 #include "sgdlaw/io/output_folder.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
+#include "sgdlaw/sweep/theory.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -91,6 +92,9 @@ void print_exact_summary(const RunResult& r, double wall) {
 void print_summary(const RunResult& r, double wall) {
   const Config& c = r.plan.config;
   for (const std::string& w : r.warnings) std::fprintf(stderr, "sgdlaw run: warning: %s\n", w.c_str());
+  if (r.theory_level_ratio >= 0.0)
+    std::printf("  level: exact risk / theory's constant-step bias (4+3 notebooks' constant) = %.4f at N = %lld\n",
+                r.theory_level_ratio, static_cast<long long>(r.rows.back().samples));
   const std::string d = c.d_infinite ? "inf" : std::to_string(c.d), m = c.d_infinite ? "inf" : std::to_string(c.M);
   std::printf("sgdlaw run: a=%g b=%g d=%s M=%s (%s sketch) sigma=%g | N=%lld B=%lld gamma=%g (%s; stable below %.4g)\n",
               c.a, c.b, d.c_str(), m.c_str(), to_string(c.sketch), c.sigma, static_cast<long long>(c.N),
@@ -157,6 +161,7 @@ void register_run_command(CLI::App& app, int& exit_code) {
       bar.finish();
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       RunMeta meta{version_string(), wall, command_line()};
+      r.theory_level_ratio = theory_level_ratio(r);
       write_run_outputs(r, meta, c.out);
       if (!opts->quiet) {
         print_summary(r, wall);

@@ -182,6 +182,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
     if (r.kernel_seconds >= 0.0) j["timing_seconds"]["kernel"] = r.kernel_seconds;  // CUDA events
     if (!r.warnings.empty()) j["warnings"] = r.warnings;
+    if (r.theory_level_ratio >= 0.0) j["derived"]["theory_level_ratio"] = r.theory_level_ratio;
     j["derived"] = {
         {"steps", r.plan.config.steps()},
         {"total_trials", r.plan.config.total_trials()},

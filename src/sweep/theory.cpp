@@ -83,6 +83,31 @@ ComputeOptimal compute_optimal(double a, double b, double sigma) {
   return best;
 }
 
+double constant_step_bias_level(double a, double b, double gamma, double n, double kappa) {
+  return std::tgamma((b - 1.0) / a) / a * std::pow(2.0 * gamma * n, -(b - 1.0) / a) / (1.0 - kappa);
+}
+
+double multiplicative_noise_kappa(const std::vector<double>& mu, const std::vector<double>& weight, double gamma) {
+  double k = 0.0;
+  for (std::size_t j = 0; j < mu.size(); ++j)
+    k += (weight.empty() ? 1.0 : weight[j]) * gamma * mu[j] / (2.0 - gamma * mu[j]);
+  return k;
+}
+
+double theory_level_ratio(const RunResult& r) {
+  const Config& c = r.plan.config;
+  if (c.sketch != SketchKind::kIdentity || c.sigma != 0.0 || c.schedule != ScheduleKind::kConstant || c.batch != 1 ||
+      c.dataset > 0 || r.rows.empty() || r.plan.sketches.empty())
+    return -1.0;
+  const SketchSetup& s = r.plan.sketches[0];
+  const std::vector<double> mu(s.mu.data(), s.mu.data() + s.mu.size());
+  const std::vector<double> w(s.weight.data(), s.weight.data() + s.weight.size());
+  const CurveRow& last = r.rows.back();
+  const double level = constant_step_bias_level(c.a, c.b, c.gamma, static_cast<double>(last.samples),
+                                                multiplicative_noise_kappa(mu, w, c.gamma));
+  return level > 0.0 && std::isfinite(level) ? last.risk_exact / level : -1.0;
+}
+
 double variance_law(double a, double sigma, double M, double n_eff) {
   return sigma * sigma * std::min(M, std::pow(n_eff, 1.0 / a)) / n_eff;
 }

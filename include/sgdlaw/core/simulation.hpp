@@ -40,7 +40,10 @@ struct RunResult {
   std::vector<CurveRow> rows;
   double max_stable_gamma = 0.0;  // smallest over sketches
   double setup_seconds = 0.0, exact_seconds = 0.0, mc_seconds = 0.0;
-  double kernel_seconds = -1.0;     // of the Monte Carlo phase, on backends with device kernels (else -1)
+  double kernel_seconds = -1.0;  // of the Monte Carlo phase, on backends with device kernels (else -1)
+  // The exact curve's last value over the theory's level for it (sweep/theory.hpp), where the theory gives
+  // one for this configuration; -1 elsewhere.
+  double theory_level_ratio = -1.0;
   std::int64_t resumed_trials = 0;  // loaded from an interrupted run's saved chunks (trial_chunks.hpp)
 };
 

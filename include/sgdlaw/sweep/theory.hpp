@@ -43,6 +43,8 @@
 #include <string>
 #include <vector>
 
+#include "sgdlaw/core/simulation.hpp"
+
 namespace sgdlaw {
 
 struct ScalingTheory {
@@ -73,5 +75,21 @@ struct ComputeOptimal {
   std::string balance;
 };
 ComputeOptimal compute_optimal(double a, double b, double sigma);
+
+// Levels, not only slopes: the noiseless constant-step bias of the identity model (no sketch, B = 1), from the
+// 4+3 authors' notebooks:
+//   R(N) (1 - kappa) ~ (1/a) Gamma((b - 1)/a) (2 gamma N)^(-(b - 1)/a),   kappa = gamma sum_j mu_j / (2 - gamma mu_j).
+// Derivation: in mean the error of coordinate j decays as (1 - gamma mu_j)^N, so the deterministic part of the
+// risk is sum_j j^-b (1 - gamma j^-a)^(2N) ~ integral x^-b exp(-2 gamma N x^-a) dx, which the substitution
+// y = 2 gamma N x^-a turns into (1/a) (2 gamma N)^(-(b-1)/a) Gamma((b-1)/a); the rank-one kicks of the exact
+// recursion multiply it by 1 / (1 - kappa) (their geometric series). Checked against the exact recursion at
+// d = inf, gamma = 0.1, N = 1.7e8 .. 8.9e8: ratios 1.0034 (a = b = 2), 1.0051-1.0058 (a = 1.5, b = 2.5),
+// 1.0035 (a = 2, b = 3), by an independent script from the formula (tests/test_theory.cpp asserts 1%).
+double constant_step_bias_level(double a, double b, double gamma, double n, double kappa);
+// kappa for a weighted spectrum (weights empty: every coordinate once).
+double multiplicative_noise_kappa(const std::vector<double>& mu, const std::vector<double>& weight, double gamma);
+// The exact curve's final risk over constant_step_bias_level, for a run the level applies to (identity sketch,
+// sigma = 0, constant schedule, B = 1, fresh samples); -1 for any other run.
+double theory_level_ratio(const RunResult& r);
 
 }  // namespace sgdlaw
