@@ -337,7 +337,9 @@ def run_plots(folder):
 def phases_plot(folder):
     """Regime map: per sigma, the term the approximation error balances on the frontier at the largest budget
     (cell colour; text: the largest term there) and the fitted minus theory exponent of R*, over the (a, b) grid,
-    with the theory's boundaries b = a and b = 2a."""
+    with the theory's phase boundaries (include/sgdlaw/sweep/theory.hpp): for sigma = 0, b = a + 1 (the
+    approximation error saturates: 4+3's Ia | II) and b = 2a (the bias saturates: II | III); for sigma > 0,
+    b = a (bias | variance) and b = a + 1."""
     import numpy as np
 
     rows = read_csv(os.path.join(folder, "phases.csv"))
@@ -358,10 +360,13 @@ def phases_plot(folder):
 
     a_edges, b_edges = edges(a_vals), edges(b_vals)
 
-    def boundaries(ax):
+    def boundaries(ax, sigma):
         line = np.linspace(a_edges[0], a_edges[-1], 50)
-        ax.plot(line, line, "k--", lw=1.3, label="b = a (theory: bias | variance)")
-        ax.plot(line, 2 * line, "k:", lw=1.3, label="b = 2a (bias saturates)")
+        if sigma > 0:
+            ax.plot(line, line, "k--", lw=1.3, label="b = a (theory: bias | variance)")
+        ax.plot(line, line + 1, "k-.", lw=1.3, label="b = a + 1 (approx saturates" + (": Ia | II)" if sigma == 0 else ")"))
+        if sigma == 0:
+            ax.plot(line, 2 * line, "k:", lw=1.3, label="b = 2a (bias saturates: II | III)")
 
     def cells(ax, grid, **kw):
         return ax.pcolormesh(a_edges, b_edges, grid, shading="flat", **kw)
@@ -395,7 +400,7 @@ def phases_plot(folder):
         im = cells(ax_e, diff, cmap="RdBu_r", vmin=-lim, vmax=lim)
         fig.colorbar(im, ax=ax_e, label="fitted - theory exponent of R* - sigma^2")
         for ax in (ax_d, ax_e):
-            boundaries(ax)
+            boundaries(ax, sigma)
         for name, color in (("bias", "#4C72B0"), ("variance", "#C44E52")):
             ax_d.scatter([], [], s=60, marker="s", color=color, label=f"measured: approx balances the {name}")
         axes_labels(ax_d, f"sigma = {sigma:g}: frontier at the largest budget (text: largest term)")

@@ -225,9 +225,9 @@ TEST(Reliability, PhasesKeysHaveATypeAndARange) {
   // The shipped phases file reads as it did.
   const PhaseSpec p = read_phase_spec(SGDLAW_SOURCE_DIR "/configs/phases.toml");
   EXPECT_EQ(p.a, (std::vector<double>{1.5, 2.0, 2.5}));
-  EXPECT_EQ(p.sigma, (std::vector<double>{0.1, 1.0}));
-  EXPECT_EQ(p.M.size(), 11u);
-  EXPECT_EQ(p.N.back(), 1073741824);
+  EXPECT_EQ(p.sigma, (std::vector<double>{0.1, 0.0, 1.0}));
+  EXPECT_EQ(p.M.size(), 13u);
+  EXPECT_EQ(p.N.back(), std::int64_t{1} << 36);
   EXPECT_EQ(p.out, "runs/phases");
   EXPECT_EQ(p.mc_points.size(), 3u);
   EXPECT_EQ(p.mc_d, 8192);

@@ -38,6 +38,27 @@ PhaseSpec read_phase_spec(const std::string& path) {
 
 namespace {
 
+// Whether a cell's fitted exponents are at the theory's asymptote (both within 0.03) and, if not, which term
+// has not separated yet: the measured decomposition has approx, bias (F_pp, K_pp and F_ac together) and
+// variance, so the theory's growing term is compared with the one the approximation error meets at the
+// largest budget.
+std::string asymptotic_note(const PhasePoint& p) {
+  if (!p.error.empty() || !p.frontier.ok) return "no fit";
+  const double dm = -p.frontier.m_star_fit.exponent - p.theory.m_star;
+  const double dr = -p.frontier.excess_star_fit.exponent - p.theory.r_star;
+  if (std::fabs(dm) <= 0.03 && std::fabs(dr) <= 0.03) return "asymptotic";
+  const bool theory_var = p.theory.balance.find("variance") != std::string::npos;
+  if (theory_var && p.balancing == "bias")
+    return "pre-asymptotic: the variance has not yet overtaken the bias at these budgets";
+  if (!theory_var && p.balancing == "variance")
+    return "pre-asymptotic: the variance still dominates the bias at these budgets";
+  if (p.theory.balance.rfind("f_ac", 0) == 0)
+    return "pre-asymptotic: F_ac has not yet separated from the unsaturated approximation error";
+  if (p.b > p.a + 1.0)
+    return "pre-asymptotic: the approximation error's unsaturated part M^(1-b) still counts at these M";
+  return "pre-asymptotic: the fit spans budgets where the next term still counts";
+}
+
 std::string phases_csv(const PhaseMap& map) {
   CsvWriter csv({"a",
                  "b",
@@ -56,8 +77,12 @@ std::string phases_csv(const PhaseMap& map) {
                  "approx",
                  "bias",
                  "variance",
+                 "approx_share",
+                 "bias_share",
+                 "variance_share",
                  "dominant",
                  "balancing",
+                 "asymptotic",
                  "interior_budgets",
                  "error"},
                 6);
@@ -72,7 +97,9 @@ std::string phases_csv(const PhaseMap& map) {
     ok ? csv.cell(-p.frontier.excess_star_fit.exponent) : csv.empty_cell();
     ok ? csv.cell(-p.frontier.excess_star_fit.exponent - p.theory.r_star) : csv.empty_cell();
     csv.cell(p.budget).cell(p.m_star).cell(p.n_star).cell(p.approx).cell(p.bias).cell(p.variance);
-    csv.cell(p.dominant).cell(p.balancing).cell(interior).cell(p.error).end_row();
+    const double total = p.approx + p.bias + p.variance;  // each term's share of the excess on the frontier
+    csv.cell(p.approx / total).cell(p.bias / total).cell(p.variance / total);
+    csv.cell(p.dominant).cell(p.balancing).cell(asymptotic_note(p)).cell(interior).cell(p.error).end_row();
   }
   return csv.text();
 }
@@ -131,21 +158,22 @@ std::string report(const PhaseSpec& spec, const PhaseMap& map) {
                    "very large budgets, and until then the measured exponents follow the approx-bias balance (the "
                    "'balancing' column says which term the approximation error meets at the largest budget).\n\n"
                    "| a | b | sigma | phase: balance (theory) | balancing (measured) | M* exponent fit / theory | R* "
-                   "exponent fit / theory | dominant at the largest budget | approx / bias / variance there |\n"
-                   "|---|---|---|---|---|---|---|---|---|\n";
+                   "exponent fit / theory | dominant at the largest budget | approx / bias / variance there | "
+                   "asymptotic? |\n"
+                   "|---|---|---|---|---|---|---|---|---|---|\n";
   for (const PhasePoint& p : map.points) {
     if (!p.error.empty() || !p.frontier.ok) {
       md +=
-          format_printf("| %g | %g | %g | %s: %s | - | - | - | - | %s |\n", p.a, p.b, p.sigma, p.theory.phase.c_str(),
-                        p.theory.balance.c_str(),
+          format_printf("| %g | %g | %g | %s: %s | - | - | - | - | %s | no fit |\n", p.a, p.b, p.sigma,
+                        p.theory.phase.c_str(), p.theory.balance.c_str(),
                         p.error.empty() ? "frontier fit failed (fewer than 2 budgets with an interior optimum: widen M)"
                                         : p.error.c_str());
       continue;
     }
-    md += format_printf("| %g | %g | %g | %s: %s | %s | %.3f / %.3f | %.3f / %.3f | %s | %.3g / %.3g / %.3g |\n", p.a,
-                        p.b, p.sigma, p.theory.phase.c_str(), p.theory.balance.c_str(), p.balancing.c_str(),
+    md += format_printf("| %g | %g | %g | %s: %s | %s | %.3f / %.3f | %.3f / %.3f | %s | %.3g / %.3g / %.3g | %s |\n",
+                        p.a, p.b, p.sigma, p.theory.phase.c_str(), p.theory.balance.c_str(), p.balancing.c_str(),
                         -p.frontier.m_star_fit.exponent, p.theory.m_star, -p.frontier.excess_star_fit.exponent,
-                        p.theory.r_star, p.dominant.c_str(), p.approx, p.bias, p.variance);
+                        p.theory.r_star, p.dominant.c_str(), p.approx, p.bias, p.variance, asymptotic_note(p).c_str());
   }
   if (!map.checks.empty()) {
     md +=
