@@ -137,3 +137,34 @@ TEST(Theory, ConstantStepBiasLevelMatchesTheExactCurve) {
   g.monte_carlo = false;
   EXPECT_EQ(theory_level_ratio(run_simulation(g)), -1.0);  // a Gaussian sketch with noise: no level claimed
 }
+
+// Done means: the N law, M law and frontier theory of a sweep's fits.csv are the phase map's numbers for the
+// same (a, b, sigma) (both from theory.hpp), here in a saturated noisy cell where the old columns disagreed.
+TEST(Theory, SweepReportsAndThePhaseMapStateTheSameTheory) {
+  const std::filesystem::path dir = sgdlaw::testing::scratch_dir("sgdlaw_theory", "same");
+  std::ofstream(dir / "s.toml") << "[problem]\nd = \"inf\"\nsigma = 0.3\na = 2.0\nb = 4.0\n[sgd]\ngamma = 0.2\n"
+                                   "[run]\nmonte_carlo = false\n[sweep]\nout = \"ss\"\n[[sweep.grid]]\nname = \"g\"\n"
+                                   "M = [16, 64, 256, 1024]\nN = [4096, 65536, 1048576, 16777216]\n[fit]\n"
+                                   "m_axis_grid = \"g\"\nn_axis_grid = \"g\"\nfrontier_grid = \"g\"\nbootstrap = 0\n"
+                                   "m_regime = 0\nn_regime = 0\n";
+  ASSERT_EQ(sgdlaw::testing::run_logged("cd " + dir.string() + " && " SGDLAW_BINARY " sweep s.toml",
+                                        (dir / "log.txt").string()),
+            0)
+      << sgdlaw::testing::slurp(dir / "log.txt");
+  const CsvTable fits = read_csv((dir / "ss/fits.csv").string());
+  const ScalingTheory t = scaling_theory(2.0, 4.0, 0.3);
+  const PhaseTheory p = phase_theory(2.0, 4.0, 0.3);
+  int seen = 0;
+  for (const auto& row : fits.rows) {
+    const std::string q = row[fits.column("quantity")];
+    const double theory = std::stod(row[fits.column("theory")]);
+    if (q == "risk-sigma2 vs M") EXPECT_DOUBLE_EQ(theory, t.m_law);
+    if (q.find("vs N_eff") != std::string::npos) EXPECT_DOUBLE_EQ(theory, t.n_law);
+    if (q == "M* vs C") EXPECT_DOUBLE_EQ(theory, p.m_star);
+    if (q == "R*-sigma2 vs C") EXPECT_DOUBLE_EQ(theory, p.r_star);
+    seen += q == "M* vs C" || q == "R*-sigma2 vs C";
+  }
+  EXPECT_EQ(seen, 2);
+  EXPECT_DOUBLE_EQ(p.m_star, 0.25);  // saturated approx meets the variance: 1/(a + 2)
+  EXPECT_DOUBLE_EQ(t.m_law, -2.0);
+}
