@@ -93,7 +93,10 @@ void gauss_legendre(int n, std::vector<double>& x, std::vector<double>& w) {
 
 PowerLawSpectrum power_law_spectrum(const Config& c) {
   if (!c.d_infinite) return spectrum_at(c.a, c.b, c.d, NodeList{});
-  return power_law_index_nodes(c.a, c.b, c.d, INFINITY, c.gamma * static_cast<double>(c.steps()));
+  // The tail reaches as far as gamma * steps moves a coordinate. With gamma_rel the step size is resolved from
+  // this very spectrum, so the reach uses the bound every stable step size obeys: gamma < 2 / lambda_1 = 2.
+  const double gamma = c.gamma_rel > 0.0 ? 2.0 : c.gamma;
+  return power_law_index_nodes(c.a, c.b, c.d, INFINITY, gamma * static_cast<double>(c.steps()));
 }
 
 PowerLawSpectrum power_law_index_nodes(double a, double b, std::int64_t head, double upper, double reach) {

@@ -110,6 +110,22 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   return rows;
 }
 
+// gamma_rel: gamma = gamma_rel x the largest stable step size of the run's own sampled spectra (the smallest
+// over its sketches, the number the divergence message quotes), with the schedule rebuilt at that gamma.
+void resolve_relative_gamma(RunResult& res) {
+  Config& c = res.plan.config;
+  if (!(c.gamma_rel > 0.0)) return;
+  double limit = INFINITY;
+  for (const SketchSetup& s : res.plan.sketches)
+    limit = std::min(limit, max_stable_step_size(s.mu, c.batch, s.weight.size() ? &s.weight : nullptr));
+  if (c.gamma_rel >= 1.0)
+    throw ConfigError("field 'gamma_rel' = " + fmt(c.gamma_rel) + " puts gamma at or above the stability limit " +
+                      fmt(limit) + " of this run's spectrum (batch " + std::to_string(c.batch) +
+                      "): SGD diverges; use 0 < gamma_rel < 1");
+  c.gamma = c.gamma_rel * limit;
+  res.plan.schedule = make_schedule(c);
+}
+
 RunResult prepare_run(const Config& config, const Planner& planner) {
   RunResult res;
   auto t0 = std::chrono::steady_clock::now();
@@ -123,15 +139,17 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
   res.plan = planner(config);
+  resolve_relative_gamma(res);
+  const Config& c = res.plan.config;
   res.max_stable_gamma = INFINITY;
   for (const SketchSetup& s : res.plan.sketches) {
     const Eigen::VectorXd* weight = s.weight.size() ? &s.weight : nullptr;
-    const double g = max_stable_step_size(s.mu, config.batch, weight);
+    const double g = max_stable_step_size(s.mu, c.batch, weight);
     res.max_stable_gamma = std::min(res.max_stable_gamma, g);
-    if (!step_size_is_stable(config.gamma, s.mu, config.batch, weight)) {
-      throw DivergenceError("field 'gamma' = " + fmt(config.gamma) + " makes SGD diverge (sketch " +
+    if (!step_size_is_stable(c.gamma, s.mu, c.batch, weight)) {
+      throw DivergenceError("field 'gamma' = " + fmt(c.gamma) + " makes SGD diverge (sketch " +
                             std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
-                            std::to_string(config.batch) +
+                            std::to_string(c.batch) +
                             "): the expected risk grows without bound; stable step "
                             "sizes are gamma < " +
                             fmt(g));

@@ -150,8 +150,17 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
   d.push_back(int_field("N", "sgd", "number of samples (one pass), N >= batch, a multiple of batch", &Config::N, 1,
                         std::int64_t{1} << 50, "1 <= N <= 2^50"));
   d.push_back(int_field("batch", "sgd", "mini-batch size B >= 1", &Config::batch, 1, kMax, "batch >= 1"));
-  d.push_back(real_field("gamma", "sgd", "initial step size, > 0 and below the stability limit", &Config::gamma,
-                         positive, "gamma > 0"));
+  FieldDef gamma = real_field("gamma", "sgd", "initial step size, > 0 and below the stability limit", &Config::gamma,
+                              positive, "gamma > 0");
+  gamma.json = [](const Config& c) {  // with gamma_rel, gamma is derived: not part of the run's identity
+    return c.gamma_rel > 0.0 ? nlohmann::json(nullptr) : nlohmann::json(c.gamma);
+  };
+  d.push_back(gamma);
+  d.push_back(real_field("gamma_rel", "sgd",
+                         "step size as a fraction of the largest stable one for the run's own spectrum and batch, "
+                         "0 < gamma_rel < 1 (instead of gamma; 0 = use gamma); config.json records the resolved "
+                         "gamma",
+                         &Config::gamma_rel, non_negative, "gamma_rel >= 0 (0 = use gamma)"));
   d.push_back(choice_field("schedule", "sgd", "geometric (Lin et al.), constant, or power", &Config::schedule,
                            {{"geometric", ScheduleKind::kGeometric},
                             {"constant", ScheduleKind::kConstant},
@@ -315,6 +324,10 @@ void check_without_effect(const Config& c) {
 
 void check_field_relations(const FieldReader& r, Config& c) {
   check_infinite_d(c);
+  if (c.gamma_rel > 0.0 && r.get("gamma"))
+    throw ConfigError(
+        "fields 'gamma' and 'gamma_rel' are exclusive: give the step size itself or its fraction of "
+        "the stability limit, not both");
   check_without_effect(c);
   if (c.sketch == SketchKind::kIdentity) {
     if (r.get("M") && c.d_infinite) range_error("M", "no M with d = inf (the identity sketch)", r.get("M")->text);

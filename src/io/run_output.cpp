@@ -187,6 +187,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
         {"steps", r.plan.config.steps()},
         {"total_trials", r.plan.config.total_trials()},
         {"max_stable_gamma", r.max_stable_gamma},
+        {"resolved_gamma", r.plan.config.gamma},  // the step size the run used (gamma, or gamma_rel x the limit)
         {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
         {"schedule_phase_length", r.plan.schedule.phase_length},
         {"exact_method", !r.exact.empty() && r.exact[0].contour ? "contour" : "steps"},

@@ -26,7 +26,12 @@ PhaseSpec read_phase_spec(const std::string& path) {
   const toml::table* t = root["phases"].as_table();
   if (!t) throw ConfigError(path + ": a phases file needs a [phases] section (a, b, M, N lists)");
   read_phase_keys(*t, path, s);  // phase_fields.cpp: every key with its type and range
-  if (s.sigma.empty()) s.sigma.push_back(resolve_config({s.base}).sigma);
+  const Config base = resolve_config({s.base});
+  if (s.sigma.empty()) s.sigma.push_back(base.sigma);
+  if (base.gamma_rel > 0.0)
+    throw ConfigError(path +
+                      ": field 'gamma_rel' is not for a phases map (every point of its M x N grid steps with "
+                      "one gamma, checked against each M's spectrum); give 'gamma'");
   // A spot check is made at a point of the map (its frontier picks the check's M and N): refused before
   // anything is computed when its (a, b) is not one of the map's.
   for (const auto& [a, b] : s.mc_points)

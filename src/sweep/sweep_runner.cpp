@@ -255,6 +255,15 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
   return s;
 }
 
+// The step size a gamma_rel point ran with (config.json's derived.resolved_gamma).
+static double resolved_gamma(const SweepPoint& p) {
+  try {
+    return nlohmann::json::parse(read_text_file(p.config.out + "/config.json"))["derived"].value("resolved_gamma", NAN);
+  } catch (...) {
+    return NAN;
+  }
+}
+
 // "own run", or the shared run a point's results were taken from (from its config.json).
 static std::string point_source(const SweepPoint& p) {
   try {
@@ -347,12 +356,13 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
     if (state != PointState::kDone) continue;
     const std::string curves = read_text_file(p.config.out + "/curves.csv");
     const Config& c = p.config;
+    const double gamma = c.gamma_rel > 0.0 ? resolved_gamma(p) : c.gamma;
     // Shortest round-trip decimals (0.1, not 0.10000000000000001).
     const std::string d = c.d_infinite ? "inf" : std::to_string(c.d),
                       M = c.d_infinite && c.sketch == SketchKind::kIdentity ? "inf" : std::to_string(c.M);
     const std::string prefix = p.name + "," + p.grid + "," + format_shortest(c.a) + "," + format_shortest(c.b) + "," +
                                d + "," + M + "," + to_string(c.sketch) + "," + format_shortest(c.sigma) + "," +
-                               format_shortest(c.gamma) + "," + std::to_string(c.batch) + "," + to_string(c.schedule) +
+                               format_shortest(gamma) + "," + std::to_string(c.batch) + "," + to_string(c.schedule) +
                                "," + std::to_string(c.seed) + "," + std::to_string(c.N) + ",";
     table.add(prefix, curves, c.N);
     ++included;

@@ -30,6 +30,9 @@ struct Config {
   std::int64_t N = 100000;  // samples; steps = N / batch
   std::int64_t batch = 1;
   double gamma = 0.1;  // initial step size
+  // > 0: gamma is this fraction of the largest stable step size for the run's own spectrum and batch (resolved
+  // by prepare_run; `gamma` then holds the resolved value); 0: `gamma` as given.
+  double gamma_rel = 0.0;
   ScheduleKind schedule = ScheduleKind::kGeometric;
   std::int64_t phase_length = 0;  // geometric: steps per phase; 0 = steps / log2(steps)
   double power_p = 0.5;           // power: gamma_t = gamma (1 + t / t0)^-p
