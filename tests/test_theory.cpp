@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "sgdlaw/io/csv_table.hpp"
@@ -136,6 +137,18 @@ TEST(Theory, ConstantStepBiasLevelMatchesTheExactCurve) {
   Config g = sgdlaw::testing::small_config();
   g.monte_carlo = false;
   EXPECT_EQ(theory_level_ratio(run_simulation(g)), -1.0);  // a Gaussian sketch with noise: no level claimed
+  // `sgdlaw run` records the ratio in config.json.
+  const std::filesystem::path dir = sgdlaw::testing::scratch_dir("sgdlaw_theory", "level");
+  ASSERT_EQ(sgdlaw::testing::run_logged("cd " + dir.string() +
+                                            " && " SGDLAW_BINARY
+                                            " run --quiet --a 2 --b 2 --sigma 0 --sketch identity --d inf --schedule "
+                                            "constant --gamma 0.1 --N 1073741824 --monte_carlo false --out lv",
+                                        (dir / "log.txt").string()),
+            0)
+      << sgdlaw::testing::slurp(dir / "log.txt");
+  const auto j = nlohmann::json::parse(sgdlaw::testing::slurp(dir / "lv/config.json"));
+  ASSERT_TRUE(j["derived"].contains("theory_level_ratio")) << j["derived"].dump();
+  EXPECT_NEAR(j["derived"]["theory_level_ratio"].get<double>(), 1.0, 0.01);
 }
 
 // Done means: the N law, M law and frontier theory of a sweep's fits.csv are the phase map's numbers for the

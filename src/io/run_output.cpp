@@ -182,7 +182,6 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
     if (r.kernel_seconds >= 0.0) j["timing_seconds"]["kernel"] = r.kernel_seconds;  // CUDA events
     if (!r.warnings.empty()) j["warnings"] = r.warnings;
-    if (r.theory_level_ratio >= 0.0) j["derived"]["theory_level_ratio"] = r.theory_level_ratio;
     j["derived"] = {
         {"steps", r.plan.config.steps()},
         {"total_trials", r.plan.config.total_trials()},
@@ -196,6 +195,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
              ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
                "are iterates in the middle of the horizon-N schedule"
              : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+    if (r.theory_level_ratio >= 0.0) j["derived"]["theory_level_ratio"] = r.theory_level_ratio;
     if (r.plan.config.d_infinite) {
       const SketchSetup& s = r.plan.sketches[0];
       j["derived"]["d_infinite"] = {
