@@ -110,14 +110,11 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   return rows;
 }
 
-// gamma_rel: gamma = gamma_rel x the largest stable step size of the run's own sampled spectra (the smallest
-// over its sketches, the number the divergence message quotes), with the schedule rebuilt at that gamma.
-void resolve_relative_gamma(RunResult& res) {
+// gamma_rel: gamma = gamma_rel x `limit`, the largest stable step size of the run's own sampled spectra (the
+// smallest over its sketches, the number the divergence message quotes), with the schedule rebuilt at it.
+void resolve_relative_gamma(RunResult& res, double limit) {
   Config& c = res.plan.config;
   if (!(c.gamma_rel > 0.0)) return;
-  double limit = INFINITY;
-  for (const SketchSetup& s : res.plan.sketches)
-    limit = std::min(limit, max_stable_step_size(s.mu, c.batch, s.weight.size() ? &s.weight : nullptr));
   if (c.gamma_rel >= 1.0)
     throw ConfigError("field 'gamma_rel' = " + fmt(c.gamma_rel) + " puts gamma at or above the stability limit " +
                       fmt(limit) + " of this run's spectrum (batch " + std::to_string(c.batch) +
@@ -139,14 +136,16 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
                         " GiB here; reduce 'M', 'd' or 'sketches'");
   }
   res.plan = planner(config);
-  resolve_relative_gamma(res);
   const Config& c = res.plan.config;
-  res.max_stable_gamma = INFINITY;
-  for (const SketchSetup& s : res.plan.sketches) {
-    const Eigen::VectorXd* weight = s.weight.size() ? &s.weight : nullptr;
-    const double g = max_stable_step_size(s.mu, c.batch, weight);
-    res.max_stable_gamma = std::min(res.max_stable_gamma, g);
-    if (!step_size_is_stable(c.gamma, s.mu, c.batch, weight)) {
+  std::vector<double> limits;  // per sketch
+  for (const SketchSetup& s : res.plan.sketches)
+    limits.push_back(max_stable_step_size(s.mu, c.batch, s.weight.size() ? &s.weight : nullptr));
+  res.max_stable_gamma = limits.empty() ? INFINITY : *std::min_element(limits.begin(), limits.end());
+  resolve_relative_gamma(res, res.max_stable_gamma);
+  for (std::size_t k = 0; k < limits.size(); ++k) {
+    const SketchSetup& s = res.plan.sketches[k];
+    const double g = limits[k];
+    if (!step_size_is_stable(c.gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr)) {
       throw DivergenceError("field 'gamma' = " + fmt(c.gamma) + " makes SGD diverge (sketch " +
                             std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
                             std::to_string(c.batch) +
