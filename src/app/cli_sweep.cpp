@@ -113,9 +113,7 @@ static SweepRunSummary run_and_report(const SweepSpec& spec, const SweepRunOptio
   std::printf("  ran %lld, already complete %lld, failed %lld%s\n", static_cast<long long>(s.ran),
               static_cast<long long>(s.skipped), static_cast<long long>(s.failed),
               s.not_mine > 0 ? (", other shards' " + std::to_string(s.not_mine)).c_str() : "");
-  for (const auto& msg : s.failures)
-    if (msg.size() < 10 || msg.compare(msg.size() - 10, 10, ": diverged") != 0)
-      std::printf("  failed: %s\n", msg.c_str());
+  for (const auto& msg : s.failures) std::printf("  failed: %s\n", msg.c_str());
   for (const auto& [grid, n] : s.diverged_in_grid)
     if (n > 1)
       std::printf("  grid %s: %lld points diverged (the first one's message is above)\n", grid.c_str(),

@@ -76,7 +76,7 @@ bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
     ++s.failed;
     // A grid's divergences usually share one cause (its gamma): the first is said in full, the rest counted.
     const bool repeat = kind == "divergence" && s.diverged_in_grid[p.grid]++ > 0;
-    s.failures.push_back(p.name + ": " + (repeat ? std::string("diverged") : what));
+    if (!repeat) s.failures.push_back(p.name + ": " + what);
     if (opt.log)
       opt.log(tag + (kind != "divergence" ? ": FAILED: " + what
                      : repeat             ? ": diverged too (" + p.config.out + "/error.json)"

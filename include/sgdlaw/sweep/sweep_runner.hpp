@@ -27,7 +27,7 @@ struct SweepRunOptions {
 
 struct SweepRunSummary {
   std::int64_t ran = 0, skipped = 0, failed = 0, not_mine = 0;
-  std::vector<std::string> failures;  // "name: message" (a grid's divergences after its first: "name: diverged")
+  std::vector<std::string> failures;  // "name: message" (a grid's divergences after its first are only counted)
   std::map<std::string, std::int64_t> diverged_in_grid;  // points that diverged, per grid
 };
 
