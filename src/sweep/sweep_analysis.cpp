@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/text.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/fit/bootstrap_fit.hpp"
 #include "sgdlaw/fit/compute_frontier.hpp"
@@ -442,15 +443,16 @@ namespace fs = std::filesystem;
 std::string failed_points_md(const SweepSpec& spec) {
   std::map<std::string, std::vector<std::string>> by_grid;
   for (const SweepPoint& p : spec.points) {
-    if (point_state(p) != PointState::kFailed && !fs::exists(fs::path(p.config.out) / "error.json")) continue;
-    if (point_state(p) == PointState::kDone) continue;
+    const PointState state = point_state(p);
+    if (state == PointState::kDone ||
+        (state != PointState::kFailed && !fs::exists(fs::path(p.config.out) / "error.json")))
+      continue;
     std::string why = "see error.json";
     try {
       why = nlohmann::json::parse(read_text_file(p.config.out + "/error.json")).value("error", why);
     } catch (const std::exception&) {
     }
-    if (why.size() > 200) why = why.substr(0, 200) + "...";
-    by_grid[p.grid].push_back("`" + p.name + "`: " + why);
+    by_grid[p.grid].push_back("`" + p.name + "`: " + cut(why));
   }
   if (by_grid.empty()) return "";
   std::string md =

@@ -255,21 +255,12 @@ SweepRunSummary run_sweep_points(const SweepSpec& spec, const SweepRunOptions& o
   return s;
 }
 
-// The step size a gamma_rel point ran with (config.json's derived.resolved_gamma).
-static double resolved_gamma(const SweepPoint& p) {
+// A point's config.json, read once for the tables (null when it has none or it does not parse).
+static nlohmann::json point_record(const SweepPoint& p) {
   try {
-    return nlohmann::json::parse(read_text_file(p.config.out + "/config.json"))["derived"].value("resolved_gamma", NAN);
+    return nlohmann::json::parse(read_text_file(p.config.out + "/config.json"));
   } catch (...) {
-    return NAN;
-  }
-}
-
-// "own run", or the shared run a point's results were taken from (from its config.json).
-static std::string point_source(const SweepPoint& p) {
-  try {
-    return nlohmann::json::parse(read_text_file(p.config.out + "/config.json")).value("source", "own run");
-  } catch (...) {
-    return "not run";
+    return nullptr;
   }
 }
 
@@ -340,13 +331,16 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
   std::int64_t included = 0;
   for (const SweepPoint& p : spec.points) {
     const PointState state = point_state(p);
+    const nlohmann::json record = point_record(p);
+    // "own run", or the shared run a point's results were taken from.
+    const std::string source = record.is_object() ? record.value("source", "own run") : "not run";
     nlohmann::json jp = {{"name", p.name},
                          {"grid", p.grid},
                          {"folder", "points/" + p.name},
                          {"state", state == PointState::kDone     ? "done"
                                    : state == PointState::kFailed ? "failed"
                                                                   : "missing"},
-                         {"source", point_source(p)}};
+                         {"source", source}};
     for (const auto& [k, v] : p.axis_values) {  // numbers as numbers (pandas, json.load), text as text
       char* end = nullptr;
       const double x = std::strtod(v.c_str(), &end);
@@ -356,7 +350,10 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
     if (state != PointState::kDone) continue;
     const std::string curves = read_text_file(p.config.out + "/curves.csv");
     const Config& c = p.config;
-    const double gamma = c.gamma_rel > 0.0 ? resolved_gamma(p) : c.gamma;
+    // gamma_rel: the step size the point ran with (derived.resolved_gamma).
+    const bool has_derived = record.is_object() && record.contains("derived") && record["derived"].is_object();
+    const double gamma =
+        c.gamma_rel > 0.0 ? (has_derived ? record["derived"].value("resolved_gamma", NAN) : NAN) : c.gamma;
     // Shortest round-trip decimals (0.1, not 0.10000000000000001).
     const std::string d = c.d_infinite ? "inf" : std::to_string(c.d),
                       M = c.d_infinite && c.sketch == SketchKind::kIdentity ? "inf" : std::to_string(c.M);
