@@ -79,13 +79,13 @@ void write_small(const fs::path& p, const std::string& text) {
   {
     std::ofstream f(tmp, std::ios::binary);
     f << text << "\n";
-    if (!f) throw std::runtime_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    if (!f) throw IoError("cannot write " + tmp.string() + ": " + std::strerror(errno));
   }
   std::error_code ec;
   fs::rename(tmp, p, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw std::runtime_error("cannot write " + p.string() + ": " + ec.message());
+    throw IoError("cannot write " + p.string() + ": " + ec.message());
   }
 }
 
@@ -96,7 +96,7 @@ std::string folder_kind(const fs::path& dir) {
   if (fs::is_regular_file(dir / kMarker, ec)) return read_small(dir / kMarker);
   if (fs::exists(dir / "sweep.json", ec) || fs::is_directory(dir / "points", ec)) return "sweep";
   if (fs::exists(dir / "phases.csv", ec)) return "phases";
-  if (fs::is_regular_file(dir / "config.json", ec) && read_small(dir / "config.json").size() > 0) {
+  if (fs::is_regular_file(dir / "config.json", ec)) {
     std::ifstream f(dir / "config.json");
     const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     if (text.find("\"files\"") != std::string::npos && text.find("\"config\"") != std::string::npos) return "run";
@@ -114,6 +114,9 @@ bool is_run_file(const std::string& name) {
   return false;
 }
 
+// A marker being written by another process (shards and MPI ranks mark one folder at once).
+bool is_marker_in_flight(const std::string& name) { return name.rfind(std::string(kMarker) + ".tmp-", 0) == 0; }
+
 }  // namespace
 
 void mark_folder(const std::string& dir, FolderKind kind) {
@@ -129,12 +132,8 @@ void mark_folder(const std::string& dir, FolderKind kind) {
 void mark_leftover(const std::string& dir) {
   std::ofstream f(fs::path(dir) / kLeftover, std::ios::binary);
   f << ::getpid() << "\n";
-  if (!f)
-    throw std::runtime_error("cannot write " + (fs::path(dir) / kLeftover).string() + ": " + std::strerror(errno));
+  if (!f) throw IoError("cannot write " + (fs::path(dir) / kLeftover).string() + ": " + std::strerror(errno));
 }
-
-// A marker being written by another process (shards and MPI ranks mark one folder at once).
-bool is_marker_in_flight(const std::string& name) { return name.rfind(std::string(kMarker) + ".tmp-", 0) == 0; }
 
 void check_own_folder(const std::string& out, FolderKind kind, const char* field) {
   const fs::path dir(out);

@@ -15,7 +15,6 @@
 #include "sgdlaw/sweep/phase_map.hpp"
 
 namespace sgdlaw {
-namespace {}  // namespace
 
 PhaseSpec read_phase_spec(const std::string& path) {
   const std::string text = read_config_file(path, "phases file");

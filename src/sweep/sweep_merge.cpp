@@ -52,7 +52,7 @@ void copy_point(const fs::path& from, const fs::path& to) {
     throw std::runtime_error("cannot copy point " + from.string() + ": " + e.code().message());
   }
   mark_folder(tmp.string(), FolderKind::kRun);  // a shard of an older sgdlaw may lack the marker
-  mark_leftover(tmp.string());
+  mark_leftover(tmp.string());  // again: the copy may have brought the shard writer's own leftover marker
   // The copied config.json (or error.json) names the shard's folder: rewritten here, inside the partial
   // folder, so that the point lands whole with one rename (the point's identity is its configuration).
   const bool done = fs::exists(tmp / "config.json");
