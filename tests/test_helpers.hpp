@@ -37,6 +37,17 @@ inline int run_logged(const std::string& cmd, const std::string& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Runs `sgdlaw ARGS` in `dir` (with `env`, e.g. "PYTHONPATH=x", before it), stdout and stderr to dir/log.txt;
+// returns the exit code, the output in *log.
+inline int cli(const std::string& args, const std::filesystem::path& dir, std::string* log,
+               const std::string& env = "") {
+  const std::string cmd = "cd " + dir.string() + " && " + env + (env.empty() ? "" : " ") + SGDLAW_BINARY " " + args;
+  const int code = run_logged(cmd, (dir / "log.txt").string());
+  std::ifstream f(dir / "log.txt", std::ios::binary);
+  *log = std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return code;
+}
+
 // A small sweep: grid "g" (a x M x N = 2 x 3 x 2 points) and grid "id" (identity sketch, 2 points).
 constexpr const char* kSmallSweep = R"(
 [problem]

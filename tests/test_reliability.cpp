@@ -27,13 +27,7 @@ namespace {
 fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_rel", name); }
 using sgdlaw::testing::slurp;
 
-// Runs the CLI in `dir`; returns the exit code, stderr in *err.
-int cli(const std::string& args, const fs::path& dir, std::string* err) {
-  const int code =
-      sgdlaw::testing::run_logged("cd " + dir.string() + " && " SGDLAW_BINARY " " + args, (dir / "log.txt").string());
-  *err = slurp(dir / "log.txt");
-  return code;
-}
+using sgdlaw::testing::cli;
 
 const std::string kSmall = "--a 2 --d 64 --M 8 --N 200 --trials 10 --progress false";
 

@@ -26,13 +26,7 @@ namespace {
 fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_rel3", name); }
 using sgdlaw::testing::slurp;
 
-// Runs the CLI in `dir`; returns the exit code, its output in *log.
-int cli(const std::string& args, const fs::path& dir, std::string* log) {
-  const int code =
-      sgdlaw::testing::run_logged("cd " + dir.string() + " && " SGDLAW_BINARY " " + args, (dir / "log.txt").string());
-  *log = slurp(dir / "log.txt");
-  return code;
-}
+using sgdlaw::testing::cli;
 
 // Six points (M = 4, 8, 16 x N = 100, 200), out = "sw".
 void write_sweep(const fs::path& dir) {

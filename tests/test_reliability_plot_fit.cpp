@@ -25,13 +25,7 @@ const std::string kSmall = "--a 2 --d 64 --M 8 --N 200 --trials 10 --progress fa
 fs::path scratch(const std::string& name) { return sgdlaw::testing::scratch_dir("sgdlaw_relpf", name); }
 using sgdlaw::testing::slurp;
 
-// Runs the CLI in `dir` with `env` (assignments) before it; returns the exit code, stdout and stderr in *err.
-int cli(const std::string& args, const fs::path& dir, std::string* err, const std::string& env = "") {
-  const int code = sgdlaw::testing::run_logged("cd " + dir.string() + " && " + env + " " SGDLAW_BINARY " " + args,
-                                               (dir / "log.txt").string());
-  *err = slurp(dir / "log.txt");
-  return code;
-}
+using sgdlaw::testing::cli;
 
 bool have_matplotlib() { return std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") == 0; }
 
