@@ -77,6 +77,15 @@ double run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch&
   A.batch = L.batch;
   A.n_checkpoints = L.n_checkpoints;
   A.schedule = L.schedule;
+  DeviceBuffer<std::int64_t> table_step;  // a table schedule's pieces, read by the kernel from device memory
+  DeviceBuffer<double> table_gamma;
+  if (L.schedule.kind == ScheduleKind::kTable) {
+    const auto pieces = static_cast<std::size_t>(L.schedule.table.size);
+    table_step.upload(L.schedule.table.step, pieces, res.stream);
+    table_gamma.upload(L.schedule.table.gamma, pieces, res.stream);
+    A.schedule.table.step = table_step.data();
+    A.schedule.table.gamma = table_gamma.data();
+  }
   A.checkpoints = cks.data();
   A.mu = sketch.mu_device();
   A.sqrt_mu = sketch.sqrt_mu_device();

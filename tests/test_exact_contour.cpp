@@ -95,7 +95,9 @@ TEST(ExactContour, PowerScheduleAndUnstableStepsStayStepByStep) {
   c.schedule = ScheduleKind::kPower;
   c.N = 70000;
   const ExactCurve power = curve_of(c, ExactMethod::kAuto);
-  EXPECT_FALSE(power.contour);
+  EXPECT_FALSE(power.contour);  // no constant stretch: every step through the recursion
+  EXPECT_EQ(power.jumps, 0);
+  EXPECT_EQ(power.stepped_steps, c.steps());
   c.schedule = ScheduleKind::kConstant;
   c.gamma = 1.9;  // beyond the stability limit: the jump formula does not apply, the steps overflow
   const ExactCurve unstable = curve_of(c, ExactMethod::kContour);

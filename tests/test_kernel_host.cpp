@@ -133,6 +133,11 @@ const std::map<std::string, std::uint64_t>& recorded_digests() {
       {"global epochs, B = 2", 0x389c49c5c503740eull},
       {"warp replacement", 0xac673fde80ff00bdull},
       {"global replacement, B = 2", 0x6cbbb2c31463fd33ull},
+      // recorded when the schedules of issue 21 arrived (the cases above kept their digests through that change)
+      {"warp cosine + warmup", 0x54f171454142f99cull},
+      {"warp cosine, epochs", 0x301c03279c52d56dull},
+      {"global wsd sqrt, B = 2", 0x6a548dd084b9a3b4ull},
+      {"warp table, B = 2", 0x4b0bf8c6e514c06dull},
   };
   return d;
 }
@@ -257,6 +262,35 @@ TEST(KernelHost, FiniteDatasetsMatchCpu) {
     expect_same_as_cpu(c, kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64),
                        sampling == SamplingKind::kEpochs ? "global epochs, B = 2" : "global replacement, B = 2");
   }
+}
+
+// The new schedules reach the kernel bodies through ScheduleCursor: cosine with warmup, wsd, and a table (whose
+// pieces the CUDA backend uploads; here the host arrays), with a finite dataset for one of them.
+TEST(KernelHost, SchedulesWithWarmupDecayAndTablesMatchCpu) {
+  Config c = kernel_config(37, 1, true);
+  c.schedule = ScheduleKind::kCosine;
+  c.warmup = 10;
+  c.gamma_min = 0.01;
+  const auto warp = [](const Config& k) {
+    return kern::make_shape(kern::TeamKind::kWarp, kern::StateIn::kRegisters, k.M, k.batch, k.trials, 64);
+  };
+  expect_same_as_cpu(c, warp(c), "warp cosine + warmup");
+  c.dataset = 23;
+  expect_same_as_cpu(c, warp(c), "warp cosine, epochs");
+  c.dataset = 0;
+  c.schedule = ScheduleKind::kWsd;
+  c.decay_shape = DecayShape::kSqrt;
+  c.decay_fraction = 0.5;
+  c.batch = 2;
+  c.N *= 2;
+  expect_same_as_cpu(c, kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64),
+                     "global wsd sqrt, B = 2");
+  c.schedule = ScheduleKind::kTable;
+  c.warmup = 0;
+  c.gamma_min = 0.0;
+  c.table = {{0, 0.1}, {7, 0.3}, {20, 0.05}};
+  c.gamma = 0.3;
+  expect_same_as_cpu(c, warp(c), "warp table, B = 2");
 }
 
 TEST(KernelHost, ShapesChosenByM) {

@@ -39,12 +39,12 @@ TEST(Schedule, ConstantAndPower) {
 TEST(Schedule, EffectiveSamples) {
   Config c = sgdlaw::testing::small_config();
   const Schedule s = make_schedule(c);
-  EXPECT_DOUBLE_EQ(effective_samples(c, s, 1024), 102.4);
+  EXPECT_DOUBLE_EQ(effective_samples(c, s, {1024})[0], 102.4);
   c.schedule = ScheduleKind::kConstant;
-  EXPECT_DOUBLE_EQ(effective_samples(c, make_schedule(c), 1024), 1024);
+  EXPECT_DOUBLE_EQ(effective_samples(c, make_schedule(c), {1024})[0], 1024);
   c.schedule = ScheduleKind::kPower;
   c.power_p = 0.0;  // p = 0 is constant: N_eff = N
-  EXPECT_NEAR(effective_samples(c, make_schedule(c), 640), 640, 1e-9);
+  EXPECT_NEAR(effective_samples(c, make_schedule(c), {640})[0], 640, 1e-9);
 }
 
 TEST(Checkpoints, GeometricIncreasingAndFinalIncluded) {
@@ -66,11 +66,17 @@ TEST(Checkpoints, GeometricIncreasingAndFinalIncluded) {
 // The kernels step through the schedule with ScheduleCursor (no 64-bit division per step): it must give
 // Schedule::at(t) bit for bit.
 TEST(Schedule, CursorEqualsAtBitForBit) {
-  for (ScheduleKind kind : {ScheduleKind::kGeometric, ScheduleKind::kConstant, ScheduleKind::kPower}) {
+  for (ScheduleKind kind : {ScheduleKind::kGeometric, ScheduleKind::kConstant, ScheduleKind::kPower,
+                            ScheduleKind::kCosine, ScheduleKind::kLinear, ScheduleKind::kWsd, ScheduleKind::kTable}) {
     Config c = sgdlaw::testing::small_config();
     c.schedule = kind;
     c.N = 50000;
     c.phase_length = kind == ScheduleKind::kGeometric ? 37 : 0;  // 1351 halvings: past 2^-1074 as well
+    const bool warms = kind != ScheduleKind::kGeometric && kind != ScheduleKind::kPower && kind != ScheduleKind::kTable;
+    c.warmup = warms ? 777 : 0;
+    c.gamma_min = warms && kind != ScheduleKind::kConstant ? 0.003 : 0.0;
+    c.decay_shape = DecayShape::kSqrt;
+    c.table = {{0, 0.1}, {1, 0.2}, {5000, 0.05}, {49999, 0.01}};
     const Schedule s = make_schedule(c);
     ScheduleCursor cursor(s);
     for (std::int64_t t = 0; t < c.N; ++t, cursor.advance()) ASSERT_EQ(cursor.gamma, s.at(t)) << to_string(kind) << t;

@@ -133,6 +133,22 @@ TEST(Sweep, ConstantScheduleSharesOneRunAcrossNWithIdenticalResults) {
   fs::remove_all(dir);
 }
 
+// A schedule that depends on the horizon (cosine) gives each N a run of its own: the iterate after 150 samples
+// of a 1000-sample cosine run is not a 150-sample cosine run.
+TEST(Sweep, HorizonDependentScheduleRunsEachNSeparately) {
+  const fs::path dir = scratch("horizon");
+  std::ofstream(dir / "s.toml")
+      << "[problem]\nd = 96\nM = 8\n[sgd]\nschedule = \"cosine\"\ngamma = 0.2\n"
+         "warmup = 20\n[run]\ntrials = 12\nbackend = \"cpu\"\n[sweep]\nN = [150, 400, 1000]\n";
+  ASSERT_EQ(run_cli("sweep " + (dir / "s.toml").string() + " --sweep-out " + (dir / "o").string(), dir / "o.log"), 0);
+  const std::string log = read_text_file((dir / "o.log").string());
+  EXPECT_EQ(log.find("(from the run of"), std::string::npos) << log;
+  EXPECT_NE(log.find("ran 3, already complete 0"), std::string::npos) << log;
+  const std::string note = read_text_file((dir / "o" / "points" / "grid-N400" / "config.json").string());
+  EXPECT_NE(note.find("only the final row is a completed schedule"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Sweep, BatchAxisMayBeWrittenB) {
   const SweepSpec s = parse_sweep_spec("[sgd]\nN = 400\n[sweep]\nB = [1, 4]\n", "t.toml", {});
   ASSERT_EQ(s.points.size(), 2u);

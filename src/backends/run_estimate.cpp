@@ -51,13 +51,17 @@ RunEstimate estimate_run(const Config& c) {
   const double units = c.work_units() * (c.backend == "reference" ? 4.0 * d / M : 1.0);
   const double setup =
       c.sketch == SketchKind::kGaussian ? static_cast<double>(c.sketches) * (M * M * d + 10.0 * M * M * M) / 2e9 : 0.0;
-  // Contour jumps cost about 400 coordinate-steps per coordinate per checkpoint or phase (16 nodes, 3 passes).
-  const bool jumps = c.schedule != ScheduleKind::kPower && c.exact_method != ExactMethod::kSteps &&
+  // Contour jumps cost about 400 coordinate-steps per coordinate per checkpoint or stretch (16 nodes, 3 passes);
+  // the schedule says how many steps lie outside its long constant stretches (those are stepped).
+  const bool jumps = c.exact_method != ExactMethod::kSteps &&
                      (c.exact_method == ExactMethod::kContour || c.steps() >= kContourAutoSteps);
   const double coords = c.d_infinite ? M + 400.0 : M;
+  const double stepped =
+      jumps ? static_cast<double>(make_schedule(c).stepped_steps(c.steps(), kContourMinSteps)) : 1.0 * c.steps();
   const double per_coordinate =
-      jumps ? 400.0 * (2.0 * std::log2(static_cast<double>(c.steps()) + 2.0) / std::log2(c.checkpoint_ratio) + 64.0)
-            : static_cast<double>(c.steps());
+      jumps ? 400.0 * (2.0 * std::log2(static_cast<double>(c.steps()) + 2.0) / std::log2(c.checkpoint_ratio) + 64.0) +
+                  stepped
+            : stepped;
   const double exact = static_cast<double>(c.sketches) * coords * std::min(per_coordinate, 1.0 * c.steps()) / 2.4e9;
   e.seconds = setup + exact + units / (e.rate * threads);
   return e;

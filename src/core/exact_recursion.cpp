@@ -12,19 +12,35 @@ double weighted_trace(const WeightedSpectrum& s, const Eigen::VectorXd& p) {
   return t;
 }
 
-// The end of the stretch of constant step size that contains step t (geometric: the phase; else the run).
-std::int64_t stretch_end(const Schedule& schedule, std::int64_t t, std::int64_t limit) {
-  if (schedule.kind != ScheduleKind::kGeometric) return limit;
-  const std::int64_t end = (t / schedule.phase_length + 1) * schedule.phase_length;
-  return std::min(end, limit);
+// Advances p from step t to ck: one contour jump per constant stretch of at least kContourMinSteps steps, and
+// each run of shorter stretches (warmup, decay, power) in one step_advance call.
+void advance_by_stretches(const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t& t, std::int64_t ck,
+                          double inv_b, double noise, SecondMoments& p, ExactCurve& out) {
+  while (t < ck) {
+    std::int64_t end = schedule.stretch_end(t, ck);
+    if (end - t >= kContourMinSteps) {
+      contour_advance(nodes, schedule, t, end - t, inv_b, noise, p);
+      ++out.jumps;
+      out.jumped_steps += end - t;
+    } else {
+      while (end < ck) {
+        const std::int64_t next = schedule.stretch_end(end, ck);
+        if (next - end >= kContourMinSteps) break;
+        end = next;
+      }
+      step_advance(nodes, schedule, t, end - t, inv_b, noise, p);
+      out.stepped_steps += end - t;
+    }
+    t = end;
+  }
 }
 
 }  // namespace
 
 bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t batch,
                  std::int64_t steps) {
-  if (method == ExactMethod::kSteps || schedule.kind == ScheduleKind::kPower) return false;
-  if (!contour_map_is_stable(nodes, schedule.gamma0, batch)) return false;
+  if (method == ExactMethod::kSteps) return false;
+  if (!contour_map_is_stable(nodes, schedule.peak(), batch)) return false;  // then every smaller step is too
   return method == ExactMethod::kContour || steps >= kContourAutoSteps;
 }
 
@@ -41,12 +57,10 @@ ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::Vecto
   std::int64_t t = 0;
   for (const std::int64_t ck : checkpoints) {
     if (out.contour) {
-      for (std::int64_t end = t; t < ck; t = end) {  // one jump per stretch of constant step size
-        end = stretch_end(schedule, t, ck);
-        contour_advance(nodes, schedule, t, end - t, inv_b, noise, p);
-      }
+      advance_by_stretches(nodes, schedule, t, ck, inv_b, noise, p, out);
     } else {
       step_advance(nodes, schedule, t, ck - t, inv_b, noise, p);
+      out.stepped_steps += ck - t;
       t = ck;
     }
     const double tb = weighted_trace(nodes, p.bias), tv = weighted_trace(nodes, p.variance);
@@ -55,6 +69,7 @@ ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::Vecto
     out.risk.push_back(sigma2 + approx + tb + tv);
     if (!std::isfinite(tb + tv)) out.finite = false;
   }
+  out.contour = out.jumps > 0;  // a schedule without long constant stretches was stepped throughout
   return out;
 }
 

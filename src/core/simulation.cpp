@@ -77,12 +77,13 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   std::vector<CurveRow> rows(static_cast<std::size_t>(n_ck));
   const bool mc = tr.trials > 0;
   const MeanSe approx = mc ? mean_se(plan, [&](std::int64_t g) { return tr.approx[g]; }) : MeanSe{};
+  const std::vector<double> n_eff = effective_samples(c, plan.schedule, plan.checkpoints);
   for (std::int64_t ck = 0; ck < n_ck; ++ck) {
     CurveRow& r = rows[ck];
     r.steps = plan.checkpoints[ck];
     r.samples = r.steps * c.batch;
     r.trials = tr.trials;
-    r.n_eff = effective_samples(c, plan.schedule, r.samples);
+    r.n_eff = n_eff[ck];
     const MeanSe risk = mc ? mean_se(plan, [&](std::int64_t g) { return tr.risk[g * n_ck + ck]; }) : MeanSe{};
     r.risk_mc = risk.mean;
     r.risk_se = risk.se;
@@ -120,7 +121,21 @@ void resolve_relative_gamma(RunResult& res, double limit) {
                       fmt(limit) + " of this run's spectrum (batch " + std::to_string(c.batch) +
                       "): SGD diverges; use 0 < gamma_rel < 1");
   c.gamma = c.gamma_rel * limit;
+  if (c.gamma_min > c.gamma)
+    throw ConfigError("field 'gamma_min' = " + fmt(c.gamma_min) +
+                      " is above the resolved peak gamma = " + fmt(c.gamma) + " (gamma_rel = " + fmt(c.gamma_rel) +
+                      " x the stability limit " + fmt(limit) + "); use gamma_min <= gamma");
   res.plan.schedule = make_schedule(c);
+}
+
+// What an unstable peak step size is called in the message: gamma, or the table's first piece above the limit.
+std::string unstable_step_name(const Config& c, const SketchSetup& s) {
+  if (c.schedule != ScheduleKind::kTable) return "field 'gamma' = " + fmt(c.gamma);
+  for (std::size_t i = 0; i < c.table.size(); ++i)
+    if (!step_size_is_stable(c.table[i].gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr))
+      return "field 'schedule_table' = '" + c.schedule_table + "', row " + std::to_string(i + 1) + " (step " +
+             std::to_string(c.table[i].step) + ", gamma " + fmt(c.table[i].gamma) + "),";
+  return "field 'schedule_table' = '" + c.schedule_table + "'";
 }
 
 RunResult prepare_run(const Config& config, const Planner& planner) {
@@ -146,9 +161,8 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
     const SketchSetup& s = res.plan.sketches[k];
     const double g = limits[k];
     if (!step_size_is_stable(c.gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr)) {
-      throw DivergenceError("field 'gamma' = " + fmt(c.gamma) + " makes SGD diverge (sketch " +
-                            std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
-                            std::to_string(c.batch) +
+      throw DivergenceError(unstable_step_name(c, s) + " makes SGD diverge (sketch " + std::to_string(s.index) +
+                            ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " + std::to_string(c.batch) +
                             "): the expected risk grows without bound; stable step "
                             "sizes are gamma < " +
                             fmt(g));

@@ -161,10 +161,7 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
                          "0 < gamma_rel < 1 (instead of gamma; 0 = use gamma); config.json records the resolved "
                          "gamma",
                          &Config::gamma_rel, non_negative, "gamma_rel >= 0 (0 = use gamma)"));
-  d.push_back(choice_field("schedule", "sgd", "geometric (Lin et al.), constant, or power", &Config::schedule,
-                           {{"geometric", ScheduleKind::kGeometric},
-                            {"constant", ScheduleKind::kConstant},
-                            {"power", ScheduleKind::kPower}}));
+  add_schedule_fields(d);
   d.push_back(int_field("phase_length", "sgd", "geometric: steps per constant phase; 0 = steps / log2(steps)",
                         &Config::phase_length, 0, kMax, "phase_length >= 0 (0 = steps / log2 steps)"));
   d.push_back(real_field("power_p", "sgd", "power schedule exponent p >= 0: gamma_t = gamma (1 + t / t0)^-p",
@@ -329,6 +326,7 @@ void check_field_relations(const FieldReader& r, Config& c) {
         "fields 'gamma' and 'gamma_rel' are exclusive: give the step size itself or its fraction of "
         "the stability limit, not both");
   check_without_effect(c);
+  check_schedule_relations(r, c);
   if (c.sketch == SketchKind::kIdentity) {
     if (r.get("M") && c.d_infinite) range_error("M", "no M with d = inf (the identity sketch)", r.get("M")->text);
     if (r.get("M") && c.M != c.d && !c.d_infinite)

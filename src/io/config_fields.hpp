@@ -31,6 +31,10 @@ const std::vector<FieldDef>& field_defs();
 // covariates against the backend), after every key is read.
 void check_field_relations(const FieldReader& r, Config& c);
 
+// The schedule's keys and their checks against each other (schedule_fields.cpp).
+void add_schedule_fields(std::vector<FieldDef>& d);
+void check_schedule_relations(const FieldReader& r, Config& c);
+
 // The resolved configuration by section, as config.json records it.
 nlohmann::json resolved_config_json(const Config& c);
 

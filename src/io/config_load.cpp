@@ -30,6 +30,27 @@ const char* to_string(ScheduleKind s) {
       return "constant";
     case ScheduleKind::kPower:
       return "power";
+    case ScheduleKind::kCosine:
+      return "cosine";
+    case ScheduleKind::kLinear:
+      return "linear";
+    case ScheduleKind::kWsd:
+      return "wsd";
+    case ScheduleKind::kTable:
+      return "table";
+  }
+  return "?";
+}
+const char* to_string(DecayShape s) {
+  switch (s) {
+    case DecayShape::kLinear:
+      return "linear";
+    case DecayShape::kCosine:
+      return "cosine";
+    case DecayShape::kSqrt:
+      return "sqrt";
+    case DecayShape::kPower:
+      return "power";
   }
   return "?";
 }
@@ -156,10 +177,10 @@ RawSettings parse_toml_settings(const std::string& text, const std::string& sour
       const toml::table* t = node.as_table();
       if (!t) throw ConfigError(source_name + ": [" + key + "] must be a table");
       for (auto&& [k2, node2] : *t) add_toml_value(out, key, std::string(k2.str()), node2, source_name);
-    } else if (key == "sweep" || key == "fit" || key == "meta" || key == "phases") {
+    } else if (key == "sweep" || key == "fit" || key == "meta" || key == "phases" || key == "schedules") {
       continue;  // read by the sweep and phases drivers; a plain run ignores them
     } else {
-      std::string hint = did_you_mean(key, {"problem", "sgd", "run", "sweep", "fit", "meta", "phases"});
+      std::string hint = did_you_mean(key, {"problem", "sgd", "run", "sweep", "fit", "meta", "phases", "schedules"});
       if (hint.empty() && find_field(key))
         hint = " (a key of [" + std::string(find_field(key)->section) + "]: put it under that section)";
       throw ConfigError(source_name + ": unknown top-level key or section '" + cut(key) + "'" + hint +

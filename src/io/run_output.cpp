@@ -191,10 +191,17 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
         {"schedule_phase_length", r.plan.schedule.phase_length},
         {"exact_method", !r.exact.empty() && r.exact[0].contour ? "contour" : "steps"},
         {"checkpoints_note",
-         r.plan.config.schedule == ScheduleKind::kGeometric
-             ? "geometric schedule: only the final row is a completed Lin et al. schedule; earlier rows "
-               "are iterates in the middle of the horizon-N schedule"
-             : "every row is the last iterate of a run of that length (the schedule does not depend on N)"}};
+         r.plan.schedule.depends_on_horizon()
+             ? std::string(to_string(r.plan.config.schedule)) +
+                   " schedule: only the final row is a completed schedule of its horizon; earlier rows are "
+                   "iterates in the middle of the horizon-N schedule"
+             : std::string("every row is the last iterate of a run of that length (the schedule does not depend "
+                           "on N)")}};
+    if (!r.exact.empty())
+      j["derived"]["exact_path"] = {{"contour_jumps", r.exact[0].jumps},
+                                    {"jumped_steps", r.exact[0].jumped_steps},
+                                    {"stepped_steps", r.exact[0].stepped_steps}};
+    if (r.plan.config.schedule == ScheduleKind::kTable) j["derived"]["schedule_table"] = r.plan.config.schedule_table;
     if (r.theory_level_ratio >= 0.0) j["derived"]["theory_level_ratio"] = r.theory_level_ratio;
     if (r.plan.config.d_infinite) {
       const SketchSetup& s = r.plan.sketches[0];

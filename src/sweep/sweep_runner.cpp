@@ -14,6 +14,7 @@
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/schedule.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/config_load.hpp"
@@ -108,11 +109,11 @@ bool complete_point(const SweepPoint& p, const std::string& tag, RunMeta meta,
 
 namespace {
 
-// Points that differ only in N and use a schedule that does not depend on the horizon (constant, power):
+// Points that differ only in N and use a schedule that does not depend on the horizon (constant, power, table):
 // the iterate after N samples is the same in every run of horizon >= N, so one run of the largest N with the
 // others' checkpoints added gives every point's results, bit for bit.
 std::string horizon_free_key(const SweepPoint& p) {
-  if (p.config.schedule == ScheduleKind::kGeometric || !p.config.monte_carlo) return "";
+  if (make_schedule(p.config).depends_on_horizon() || !p.config.monte_carlo) return "";
   Config c = p.config;
   c.N = 0;
   return run_identity(c);

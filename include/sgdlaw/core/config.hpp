@@ -3,12 +3,15 @@
 // which validates every field; the rest of the code may assume the invariants listed here.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sgdlaw {
 
 enum class SketchKind { kGaussian, kIdentity };
 enum class PriorMode { kPerTrial, kFixed };
-enum class ScheduleKind { kGeometric, kConstant, kPower };
+// The schedules (schedule.hpp): each answers its own questions there; the names are the config key's values.
+enum class ScheduleKind { kGeometric, kConstant, kPower, kCosine, kLinear, kWsd, kTable };
+enum class DecayShape { kLinear, kCosine, kSqrt, kPower };  // the decay of a `wsd` schedule
 enum class CovariateKind { kGaussian, kRademacher };
 enum class SamplingKind { kEpochs, kReplacement };   // finite datasets (data_reuse.hpp)
 enum class TrialsOutput { kNone, kFinal, kAll };     // trials.csv: none, final checkpoint only, every checkpoint
@@ -29,7 +32,7 @@ struct Config {
   // sgd
   std::int64_t N = 100000;  // samples; steps = N / batch
   std::int64_t batch = 1;
-  double gamma = 0.1;  // initial step size
+  double gamma = 0.1;  // the peak step size (table: the table's largest)
   // > 0: gamma is this fraction of the largest stable step size for the run's own spectrum and batch (resolved
   // by prepare_run; `gamma` then holds the resolved value); 0: `gamma` as given.
   double gamma_rel = 0.0;
@@ -37,7 +40,19 @@ struct Config {
   std::int64_t phase_length = 0;  // geometric: steps per phase; 0 = steps / log2(steps)
   double power_p = 0.5;           // power: gamma_t = gamma (1 + t / t0)^-p
   double power_t0 = 100.0;
-  std::int64_t dataset = 0;  // finite dataset of n samples reused over N / n passes; 0 = fresh samples
+  // cosine, linear, wsd (and warmup for constant too); schedule.hpp defines each step size.
+  double gamma_min = 0.0;       // the floor the decay ends at, 0 <= gamma_min <= gamma
+  std::int64_t warmup = 0;      // linear warmup steps: gamma_t = gamma (t + 1) / warmup for t < warmup
+  double decay_fraction = 0.2;  // wsd: the last floor(decay_fraction * steps) steps decay
+  DecayShape decay_shape = DecayShape::kLinear;
+  double decay_power = 2.0;    // wsd with decay_shape = power: (1 - z)^decay_power
+  std::string schedule_table;  // table: the CSV file it was read from (not part of the run's identity)
+  struct TableRow {
+    std::int64_t step = 0;
+    double gamma = 0.0;
+  };
+  std::vector<TableRow> table;  // table: each row's gamma holds from its step to the next row's (first step 0)
+  std::int64_t dataset = 0;     // finite dataset of n samples reused over N / n passes; 0 = fresh samples
   SamplingKind sampling = SamplingKind::kEpochs;
 
   // run
@@ -71,6 +86,7 @@ struct Config {
 const char* to_string(SketchKind);
 const char* to_string(PriorMode);
 const char* to_string(ScheduleKind);
+const char* to_string(DecayShape);
 const char* to_string(CovariateKind);
 const char* to_string(TrialsOutput);
 const char* to_string(SamplingKind);

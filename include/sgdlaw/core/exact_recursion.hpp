@@ -16,11 +16,15 @@ struct ExactCurve {
   std::vector<double> risk, bias, variance;
   double approx = 0.0, sigma2 = 0.0;
   bool finite = true;    // false if the recursion overflowed (divergent step size)
-  bool contour = false;  // computed by contour jumps (else step by step)
+  bool contour = false;  // computed by contour jumps over the schedule's constant stretches (else step by step)
+  // How: `jumps` contour jumps covered `jumped_steps` steps, the step recursion the other `stepped_steps`.
+  std::int64_t jumps = 0, jumped_steps = 0, stepped_steps = 0;
 };
 
-// The method `auto` picks: contour jumps when the schedule has constant stretches (constant, geometric), the step
-// size is stable and there are at least kContourAutoSteps steps; else steps.
+// The method `auto` picks: contour jumps over every constant stretch of kContourMinSteps or more steps (the
+// schedule says where they are: constant, geometric phases, wsd's stable phase, table pieces) when the peak step
+// size is stable and there are at least kContourAutoSteps steps; else steps. Steps outside such stretches (warmup,
+// decay, power) always go through the step recursion.
 inline constexpr std::int64_t kContourAutoSteps = std::int64_t{1} << 16;
 bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t batch,
                  std::int64_t steps);
