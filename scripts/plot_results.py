@@ -8,6 +8,7 @@ A sweep folder (sweep.json, fits.csv, slopes.csv, frontier.csv, sweep.csv) gives
   frontier                  compute-optimal R* - sigma^2 and M* against compute C, with fits and theory.
 A run folder (curves.csv) gives risk_vs_N and decomposition_vs_N.
 A phases folder (phases.csv, from `sgdlaw phases`) gives the regime map phases.
+A schedules folder (schedule_search.csv, from `sgdlaw schedule`) gives schedules: tuned schedules and risks.
 """
 import csv
 import json
@@ -495,6 +496,45 @@ def sweep_plots(folder):
     frontier_plot(folder, read_csv(os.path.join(folder, "frontier.csv"), need_rows=False), fits)
 
 
+def schedules_plot(folder):
+    """Which schedule wins (`sgdlaw schedule`): left, each tuned family's step size gamma_t / gamma_limit against
+    t / steps at the largest N, with the optimal piecewise-constant schedule as steps; right, the tuned excess risk
+    E[R] - sigma^2 - Approx against N per family (every point an exact curve, no Monte Carlo)."""
+    rows = read_csv(os.path.join(folder, "schedule_search.csv"))
+    shapes = read_csv(os.path.join(folder, "shapes.csv"))
+    n_max = max(int(r["N"]) for r in rows)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+    colours = {"constant": "#8C8C8C", "geometric": "#937860", "cosine": "#4C72B0", "linear": "#55A868",
+               "wsd": "#DD8452", "power_decay": "#8172B3", "optimal": "#C44E52"}
+    shown = ["wsd", "cosine", "power_decay", "optimal"]  # the left panel's schedules (at most 6 entries)
+    for fam in shown:
+        pts = [(float(r["t_over_steps"]), float(r["gamma_over_limit"])) for r in shapes
+               if r["family"] == fam and int(r["N"]) == n_max]
+        if not pts:
+            continue
+        tuned = next(r for r in rows if r["family"] == fam and int(r["N"]) == n_max)
+        extra = f", {tuned['param_name']} {float(tuned['param']):.3g}" if tuned["param_name"] not in ("", "pieces") else ""
+        label = ("optimal, %d pieces" % int(float(tuned["param"]))) if fam == "optimal" else f"{fam} (tuned{extra})"
+        left.plot([p[0] for p in pts], [p[1] for p in pts], color=colours[fam], label=label,
+                  drawstyle="steps-post" if fam == "optimal" else "default", lw=2 if fam == "optimal" else 1.5)
+    left.set_xlabel("t / steps")
+    left.set_ylabel("gamma_t / stability limit")
+    left.set_title(f"tuned schedules at N = {n_max}")
+    left.set_ylim(0, 1.05)
+    left.legend(fontsize=8)
+    for fam in colours:
+        pts = sorted((int(r["N"]), float(r["excess"])) for r in rows if r["family"] == fam)
+        if pts:
+            right.loglog([p[0] for p in pts], [p[1] for p in pts], "o-" if fam == "optimal" else ".-",
+                         color=colours[fam], label=fam, ms=4)
+    right.set_xlabel("N (samples)")
+    right.set_ylabel("tuned excess risk E[R] - sigma^2 - Approx (exact)")
+    right.set_title("tuned excess risk vs N")
+    handles, labels = right.get_legend_handles_labels()
+    right.legend(handles[:6] if len(handles) <= 6 else handles, labels, fontsize=8, ncol=2)
+    save(fig, folder, "schedules")
+
+
 def dispatch(args):
     if len(args) == 3 and args[0] == "--fit":
         fit_plot(args[1], args[2])
@@ -507,6 +547,8 @@ def dispatch(args):
     folder = args[0]
     if os.path.exists(os.path.join(folder, "phases.csv")):
         phases_plot(folder)
+    elif os.path.exists(os.path.join(folder, "schedule_search.csv")):
+        schedules_plot(folder)
     elif os.path.exists(os.path.join(folder, "sweep.json")):
         sweep_plots(folder)
     elif os.path.exists(os.path.join(folder, "curves.csv")):

@@ -59,6 +59,8 @@ const char* to_string(FolderKind kind) {
       return "sweep";
     case FolderKind::kPhases:
       return "phases";
+    case FolderKind::kSchedules:
+      return "schedules";
   }
   return "?";
 }
@@ -96,6 +98,7 @@ std::string folder_kind(const fs::path& dir) {
   if (fs::is_regular_file(dir / kMarker, ec)) return read_small(dir / kMarker);
   if (fs::exists(dir / "sweep.json", ec) || fs::is_directory(dir / "points", ec)) return "sweep";
   if (fs::exists(dir / "phases.csv", ec)) return "phases";
+  if (fs::exists(dir / "schedule_search.csv", ec)) return "schedules";
   if (fs::is_regular_file(dir / "config.json", ec)) {
     std::ifstream f(dir / "config.json");
     const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
