@@ -2,7 +2,8 @@
 // draws x (Gaussian N(0, H), or Rademacher-scaled with the same covariance), forms z = S x and
 // y = <x, w*> + eps, and updates v. Risk is evaluated literally: R(v) = sigma^2 + (S^T v - w*)^T H (S^T v - w*).
 // Bias and variance come from coupled runs on the same draws: labels <v*, z> from 0, and true labels from v*.
-// It shares no SGD code with the fast path, which is tested against it.
+// It shares no SGD code with the fast path, which is tested against it (only the per-step scalars of
+// optimizer_step.hpp, so both read the optimizer's definitions the same way).
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/data_reuse.hpp"
 #include "sgdlaw/core/normal_fill.hpp"
+#include "sgdlaw/core/optimizer_step.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -18,6 +20,42 @@ double literal_risk(const SketchSetup& s, const Eigen::VectorXd& v, const Eigen:
   const Eigen::VectorXd diff = (s.identity ? v : Eigen::VectorXd(s.S.transpose() * v)) - wstar;
   return sigma2 + diff.cwiseAbs2().dot(s.lambda);
 }
+
+// One literal run: the iterate v, the optimizer's second state m (the previous iterate for heavy_ball and
+// nesterov, DANA's buffer y), and the step's gradient sum. SGD is v -= (gamma / B) sum_b (<v, z> - y) z, as
+// before the optimizers existed, so its trials are unchanged; heavy_ball and nesterov at beta = 0 add exact zeros.
+struct LiteralRun {
+  Eigen::VectorXd v, m, p, grad;
+  opt::StepScalars s;
+  LiteralRun(std::int64_t M, const Eigen::VectorXd& v0, const Optimizer& o)
+      : v(v0), m(o.is_dana() ? Eigen::VectorXd::Zero(M) : v0), p(v0), grad(M) {}
+  void begin(const Optimizer& o, std::int64_t t, double gamma, std::int64_t batch) {
+    s = opt::scalars(o, t, gamma, static_cast<double>(batch));
+    p = o.kind == OptimizerKind::kNesterov ? Eigen::VectorXd(v + s.beta * (v - m)) : v;
+    grad.setZero();
+  }
+  void add(const Eigen::VectorXd& z, double label) { grad += (p.dot(z) - label) * z; }
+  void finish(const Optimizer& o) {
+    switch (o.kind) {
+      case OptimizerKind::kSgd:
+        v -= s.step * grad;
+        break;
+      case OptimizerKind::kHeavyBall: {
+        const Eigen::VectorXd next = v - s.step * grad + s.beta * (v - m);
+        m = v;
+        v = next;
+        break;
+      }
+      case OptimizerKind::kNesterov:
+        m = v;
+        v = p - s.step * grad;
+        break;
+      default:  // dana: y' = (1 - Delta) y + g, v' = v - gamma2 g - gamma3 y'  (g = grad / B, s.step = 1 / B)
+        m = s.keep * m + s.step * grad;
+        v -= s.g2 * s.step * grad + s.g3 * m;
+    }
+  }
+};
 
 void run_literal_trial(const RunPlan& plan, std::uint32_t trial, double* risk, double* bias, double* variance,
                        double* approx_out) {
@@ -38,17 +76,21 @@ void run_literal_trial(const RunPlan& plan, std::uint32_t trial, double* risk, d
   *approx_out = approx;
 
   const bool split = bias != nullptr;
-  Eigen::VectorXd v = Eigen::VectorXd::Zero(c.M), vb = Eigen::VectorXd::Zero(c.M), vv = vstar;
-  Eigen::VectorXd x(c.d), z(c.M), grad(c.M), grad_b(c.M), grad_v(c.M);
+  // Three coupled runs (full, noise-free toward v*, noise-only from v*), each with the optimizer's second state.
+  LiteralRun full(c.M, Eigen::VectorXd::Zero(c.M), plan.optimizer),
+      clean(c.M, Eigen::VectorXd::Zero(c.M), plan.optimizer), noisy(c.M, vstar, plan.optimizer);
+  Eigen::VectorXd x(c.d), z(c.M);
   std::vector<float> g(static_cast<std::size_t>(normal_buffer_size(c.d)));
   const Eigen::VectorXd sqrt_lambda = s.lambda.cwiseSqrt();
 
   std::int64_t t = 0;
   for (std::size_t ck = 0; ck < plan.checkpoints.size(); ++ck) {
     for (; t < plan.checkpoints[ck]; ++t) {
-      grad.setZero();
-      grad_b.setZero();
-      grad_v.setZero();
+      full.begin(plan.optimizer, t, plan.schedule.at(t), c.batch);
+      if (split) {
+        clean.begin(plan.optimizer, t, plan.schedule.at(t), c.batch);
+        noisy.begin(plan.optimizer, t, plan.schedule.at(t), c.batch);
+      }
       for (std::int64_t b = 0; b < c.batch; ++b) {
         // The dataset sample this step-sample uses (with a finite dataset, the same x and eps on every pass).
         const std::uint64_t sample = data_index(data_reuse_of(c), trial, static_cast<std::uint64_t>(t * c.batch + b));
@@ -61,19 +103,21 @@ void run_literal_trial(const RunPlan& plan, std::uint32_t trial, double* risk, d
             c.sigma * static_cast<double>(planar_normal(c.seed, trial, sample, Purpose::kCovariateNoise, 1, 0));
         apply_sketch(s, x, z);
         const double y = x.dot(target.wstar) + eps;
-        grad += (v.dot(z) - y) * z;
+        full.add(z, y);
         if (split) {
-          grad_b += (vb.dot(z) - vstar.dot(z)) * z;
-          grad_v += (vv.dot(z) - y) * z;
+          clean.add(z, vstar.dot(z));
+          noisy.add(z, y);
         }
       }
-      const double step = plan.schedule.at(t) / static_cast<double>(c.batch);
-      v -= step * grad;
+      full.finish(plan.optimizer);
       if (split) {
-        vb -= step * grad_b;
-        vv -= step * grad_v;
+        clean.finish(plan.optimizer);
+        noisy.finish(plan.optimizer);
       }
     }
+    const Eigen::VectorXd& v = full.v;
+    const Eigen::VectorXd& vb = clean.v;
+    const Eigen::VectorXd& vv = noisy.v;
     const double r = literal_risk(s, v, target.wstar, sigma2);
     risk[ck] = std::isfinite(r) ? r : std::numeric_limits<double>::infinity();
     if (split) {

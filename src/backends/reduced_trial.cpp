@@ -5,9 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "sgdlaw/core/data_reuse.hpp"
-#include "sgdlaw/core/normal_fill.hpp"
 #include "sgdlaw/core/sgd_step.hpp"
+#include "trial_state.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -18,60 +17,6 @@ double weighted_square(const double* mu, const double* x, std::int64_t m) {
   for (std::int64_t j = 0; j < m; ++j) s = sgd::weighted_square_term(s, mu[j], x[j]);
   return s;
 }
-
-// Everything one trial's SGD needs. eb is the noise-free error (from -u*), ev the noise-only error (from 0);
-// without the split, eb alone carries the full error (from -u*, with noise).
-struct TrialState {
-  const Config& c;
-  const Schedule& schedule;
-  std::uint32_t trial;
-  std::int64_t m;
-  bool split;
-  double sigma_eff;
-  std::vector<double> sqrt_mu, eb, ev;
-  std::vector<float> g0, g1, noise;
-  std::uint64_t noise_chunk = ~std::uint64_t{0};
-  DataReuse reuse;
-
-  TrialState(const Config& cfg, const Schedule& sched, const SketchSetup& s, std::uint32_t g, bool do_split,
-             const TrialTarget& target)
-      : c(cfg),
-        schedule(sched),
-        trial(g),
-        m(cfg.M),
-        split(do_split),
-        sigma_eff(std::sqrt(cfg.sigma * cfg.sigma + target.approx)),
-        sqrt_mu(static_cast<std::size_t>(m)),
-        eb(static_cast<std::size_t>(m)),
-        ev(do_split ? static_cast<std::size_t>(m) : 0, 0.0),
-        g0(static_cast<std::size_t>(normal_buffer_size(m))),
-        g1(g0.size()),
-        noise(static_cast<std::size_t>(normal_buffer_size(kNoiseChunk))),
-        reuse(data_reuse_of(cfg)) {
-    for (std::int64_t j = 0; j < m; ++j) {
-      sqrt_mu[j] = std::sqrt(s.mu[j]);
-      eb[j] = -target.ustar[j];
-    }
-  }
-
-  // The dataset sample that step-sample `sample` uses (itself without a finite dataset).
-  std::uint64_t index(std::uint64_t sample) const { return data_index(reuse, trial, sample); }
-
-  void features(std::uint64_t sample, float* g) const {
-    fill_normals(c.seed, trial, index(sample), Purpose::kFeatures, m, g);
-  }
-
-  double noise_of(std::uint64_t sample) {
-    // A finite dataset visits samples out of order: the noise of sample i directly (the same number the
-    // chunked path gives for sample i, so pass 0 of `epochs` equals the fresh run bit for bit).
-    if (reuse.n > 0) return sigma_eff * static_cast<double>(label_noise_normal(c.seed, trial, index(sample)));
-    if (sample / kNoiseChunk != noise_chunk) {
-      noise_chunk = sample / kNoiseChunk;
-      fill_normals(c.seed, trial, noise_chunk, Purpose::kLabelNoise, kNoiseChunk, noise.data());
-    }
-    return sigma_eff * static_cast<double>(noise[sample % kNoiseChunk]);
-  }
-};
 
 // Batch B: residuals of all B samples at the current iterate, then one update. Returns false on overflow.
 bool steps_batched(TrialState& st, std::int64_t t0, std::int64_t t1) {
@@ -175,15 +120,17 @@ double run_reduced_trial(const RunPlan& plan, std::uint32_t global_trial, double
   const double* mu = s.mu.data();
   const std::int64_t m = c.M;
   TrialState st(c, plan.schedule, s, global_trial, split, target);
+  if (!plan.optimizer.is_sgd()) st.start_optimizer(plan.optimizer.kind);
   std::vector<double> sum(split ? static_cast<std::size_t>(m) : 0);
 
   std::int64_t t = 0;
   const std::size_t n_ck = plan.checkpoints.size();
   for (std::size_t ck = 0; ck < n_ck; ++ck) {
     const std::int64_t until = plan.checkpoints[ck];
-    const bool ok = c.batch > 1 ? steps_batched(st, t, until)
-                    : split     ? steps_single<true>(st, t, until)
-                                : steps_single<false>(st, t, until);
+    const bool ok = !plan.optimizer.is_sgd() ? steps_with_optimizer(st, plan.optimizer, t, until)
+                    : c.batch > 1            ? steps_batched(st, t, until)
+                    : split                  ? steps_single<true>(st, t, until)
+                                             : steps_single<false>(st, t, until);
     t = until;
     const double excess_b = weighted_square(mu, st.eb.data(), m);
     double excess_v = 0.0, total = excess_b;

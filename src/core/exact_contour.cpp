@@ -19,10 +19,7 @@ cd expm1_complex(cd z) {
   return {std::expm1(x) * std::cos(y) - 2.0 * s * s, std::exp(x) * std::sin(y)};
 }
 
-// One node of the modified Talbot contour z(theta) = (Q/t)(sigma + m theta cot(k theta) + i nu theta).
-struct ContourNode {
-  cd z, dz, eps;  // z, dz/dtheta, e^z - 1
-};
+}  // namespace
 
 std::vector<ContourNode> talbot_nodes(double t) {
   constexpr double kSigma = -0.6122, kM = 0.5017, kK = 0.6407, kNu = 0.2645;
@@ -42,6 +39,8 @@ std::vector<ContourNode> talbot_nodes(double t) {
   }
   return nodes;
 }
+
+namespace {
 
 // 1 - alpha and the kick factor per coordinate, formed without cancellation.
 struct StepFactors {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sgdlaw/core/exact_momentum.hpp"
+
 namespace sgdlaw {
 namespace {
 
@@ -71,6 +73,13 @@ ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::Vecto
   }
   out.contour = out.jumps > 0;  // a schedule without long constant stretches was stepped throughout
   return out;
+}
+
+ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::VectorXd& p0, double approx, double sigma2,
+                               const Schedule& schedule, const Optimizer& optimizer, std::int64_t batch,
+                               const std::vector<std::int64_t>& checkpoints, ExactMethod method) {
+  if (optimizer.is_sgd()) return exact_expected_risk(nodes, p0, approx, sigma2, schedule, batch, checkpoints, method);
+  return exact_expected_risk_optimizer(nodes, p0, approx, sigma2, schedule, optimizer, batch, checkpoints, method);
 }
 
 ExactCurve exact_expected_risk(const Eigen::VectorXd& mu, const Eigen::VectorXd& p0, double approx, double sigma2,

@@ -9,6 +9,7 @@
 
 #include "sgdlaw/core/deterministic_equivalent.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/optimizer.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/stability.hpp"
 
@@ -61,10 +62,10 @@ std::vector<ExactCurve> exact_curves(const RunPlan& plan) {
     if (c.wstar == PriorMode::kFixed) {
       const TrialTarget t = s.has_fixed_target ? TrialTarget{{}, s.fixed_ustar, s.fixed_approx} : draw_target(c, s, 0);
       out[k] = exact_expected_risk(weighted_spectrum(s), t.ustar.cwiseAbs2(), t.approx, c.sigma * c.sigma,
-                                   plan.schedule, c.batch, plan.checkpoints, c.exact_method);
+                                   plan.schedule, plan.optimizer, c.batch, plan.checkpoints, c.exact_method);
     } else {
       out[k] = exact_expected_risk(weighted_spectrum(s), s.p0_prior, s.approx_prior, c.sigma * c.sigma, plan.schedule,
-                                   c.batch, plan.checkpoints, c.exact_method);
+                                   plan.optimizer, c.batch, plan.checkpoints, c.exact_method);
     }
   });
   return out;
@@ -111,6 +112,15 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
   return rows;
 }
 
+// "SGD", or the optimizer with its momentum ("heavy_ball with momentum 0.9"), as messages name it.
+std::string optimizer_name(const Config& c) {
+  if (c.optimizer == OptimizerKind::kSgd) return "SGD";
+  std::string s = to_string(c.optimizer);
+  if (c.optimizer == OptimizerKind::kHeavyBall || c.optimizer == OptimizerKind::kNesterov)
+    s += " with momentum " + fmt(c.momentum);
+  return s;
+}
+
 // gamma_rel: gamma = gamma_rel x `limit`, the largest stable step size of the run's own sampled spectra (the
 // smallest over its sketches, the number the divergence message quotes), with the schedule rebuilt at it.
 void resolve_relative_gamma(RunResult& res, double limit) {
@@ -119,7 +129,7 @@ void resolve_relative_gamma(RunResult& res, double limit) {
   if (c.gamma_rel >= 1.0)
     throw ConfigError("field 'gamma_rel' = " + fmt(c.gamma_rel) + " puts gamma at or above the stability limit " +
                       fmt(limit) + " of this run's spectrum (batch " + std::to_string(c.batch) +
-                      "): SGD diverges; use 0 < gamma_rel < 1");
+                      "): " + optimizer_name(c) + " diverges; use 0 < gamma_rel < 1");
   c.gamma = c.gamma_rel * limit;
   if (c.gamma_min > c.gamma)
     throw ConfigError("field 'gamma_min' = " + fmt(c.gamma_min) +
@@ -129,10 +139,11 @@ void resolve_relative_gamma(RunResult& res, double limit) {
 }
 
 // What an unstable peak step size is called in the message: gamma, or the table's first piece above the limit.
-std::string unstable_step_name(const Config& c, const SketchSetup& s) {
+std::string unstable_step_name(const RunPlan& plan, const SketchSetup& s) {
+  const Config& c = plan.config;
   if (c.schedule != ScheduleKind::kTable) return "field 'gamma' = " + fmt(c.gamma);
   for (std::size_t i = 0; i < c.table.size(); ++i)
-    if (!step_size_is_stable(c.table[i].gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr))
+    if (!step_size_is_stable(plan.optimizer, c.table[i].gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr))
       return "field 'schedule_table' = '" + c.schedule_table + "', row " + std::to_string(i + 1) + " (step " +
              std::to_string(c.table[i].step) + ", gamma " + fmt(c.table[i].gamma) + "),";
   return "field 'schedule_table' = '" + c.schedule_table + "'";
@@ -154,15 +165,16 @@ RunResult prepare_run(const Config& config, const Planner& planner) {
   const Config& c = res.plan.config;
   std::vector<double> limits;  // per sketch
   for (const SketchSetup& s : res.plan.sketches)
-    limits.push_back(max_stable_step_size(s.mu, c.batch, s.weight.size() ? &s.weight : nullptr));
+    limits.push_back(max_stable_step_size(res.plan.optimizer, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr));
   res.max_stable_gamma = limits.empty() ? INFINITY : *std::min_element(limits.begin(), limits.end());
   resolve_relative_gamma(res, res.max_stable_gamma);
   for (std::size_t k = 0; k < limits.size(); ++k) {
     const SketchSetup& s = res.plan.sketches[k];
     const double g = limits[k];
-    if (!step_size_is_stable(c.gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr)) {
-      throw DivergenceError(unstable_step_name(c, s) + " makes SGD diverge (sketch " + std::to_string(s.index) +
-                            ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " + std::to_string(c.batch) +
+    if (!step_size_is_stable(res.plan.optimizer, c.gamma, s.mu, c.batch, s.weight.size() ? &s.weight : nullptr)) {
+      throw DivergenceError(unstable_step_name(res.plan, s) + " makes " + optimizer_name(c) + " diverge (sketch " +
+                            std::to_string(s.index) + ", tr Sigma = " + fmt(s.mu.sum()) + ", batch " +
+                            std::to_string(c.batch) +
                             "): the expected risk grows without bound; stable step "
                             "sizes are gamma < " +
                             fmt(g));
@@ -181,11 +193,12 @@ void prepare_det_equiv(RunResult& res) {
   // Its nodes carry step sizes of their own: checked like the sampled spectrum's, before anything is stepped.
   // Unstable while the sampled sketches are stable (a small M, whose sampled spectrum sits below the limit's):
   // its column is left out, said, and nothing else changes.
-  if (!step_size_is_stable(c.gamma, de.mu, c.batch, &de.weight)) {
-    res.warnings.push_back(
-        "the deterministic equivalent is unstable at gamma = " + fmt(c.gamma) +
-        " (its spectrum is stable below gamma = " + fmt(max_stable_step_size(de.mu, c.batch, &de.weight)) +
-        ", the sampled sketches below " + fmt(res.max_stable_gamma) + "): column risk_det_equiv left out");
+  if (!step_size_is_stable(res.plan.optimizer, c.gamma, de.mu, c.batch, &de.weight)) {
+    res.warnings.push_back("the deterministic equivalent is unstable at gamma = " + fmt(c.gamma) +
+                           " (its spectrum is stable below gamma = " +
+                           fmt(max_stable_step_size(res.plan.optimizer, de.mu, c.batch, &de.weight)) +
+                           ", the sampled sketches below " + fmt(res.max_stable_gamma) +
+                           "): column risk_det_equiv left out");
     return;
   }
   res.det_equiv_ready = true;
@@ -196,8 +209,8 @@ ExactCurve det_equiv_curve(const RunPlan& plan, const DetEquivSpectrum& de) {
   const WeightedSpectrum nodes{de.mu, de.weight};
   // Thousands of grid nodes: contour jumps whenever the schedule allows (unless steps are asked for by name).
   const ExactMethod method = c.exact_method == ExactMethod::kSteps ? ExactMethod::kSteps : ExactMethod::kContour;
-  return exact_expected_risk(nodes, de.p0, de.approx, c.sigma * c.sigma, plan.schedule, c.batch, plan.checkpoints,
-                             method);
+  return exact_expected_risk(nodes, de.p0, de.approx, c.sigma * c.sigma, plan.schedule, plan.optimizer, c.batch,
+                             plan.checkpoints, method);
 }
 
 void compute_exact(RunResult& res) {

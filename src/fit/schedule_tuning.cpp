@@ -27,6 +27,10 @@ ExactObjective exact_objective(const Config& config) {
     throw ConfigError(
         "schedule tuning at d = inf needs the identity sketch (a Gaussian sketch's average at d = inf is its "
         "deterministic equivalent, not one spectrum); use sketch = identity or a finite d");
+  if (c.optimizer != OptimizerKind::kSgd)
+    throw ConfigError("field 'optimizer' = " + std::string(to_string(c.optimizer)) +
+                      ": schedule tuning is implemented for optimizer = sgd only (its exact objective uses SGD's "
+                      "contour jumps); drop 'optimizer' from the base configuration");
   const RunPlan plan = make_run_plan(c);
   const SketchSetup& s = plan.sketches[0];
   ExactObjective f;

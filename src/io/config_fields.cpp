@@ -177,6 +177,7 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
                            "replacement (each step draws an index uniformly)",
                            &Config::sampling,
                            {{"epochs", SamplingKind::kEpochs}, {"replacement", SamplingKind::kReplacement}}));
+  add_optimizer_fields(d);
 }
 
 // `out`: normalized ("runs/x/" is "runs/x"); a path the system cannot hold is refused here, before anything runs.
@@ -327,6 +328,7 @@ void check_field_relations(const FieldReader& r, Config& c) {
         "the stability limit, not both");
   check_without_effect(c);
   check_schedule_relations(r, c);
+  check_optimizer_relations(r, c);
   if (c.sketch == SketchKind::kIdentity) {
     if (r.get("M") && c.d_infinite) range_error("M", "no M with d = inf (the identity sketch)", r.get("M")->text);
     if (r.get("M") && c.M != c.d && !c.d_infinite)

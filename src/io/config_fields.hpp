@@ -35,6 +35,10 @@ void check_field_relations(const FieldReader& r, Config& c);
 void add_schedule_fields(std::vector<FieldDef>& d);
 void check_schedule_relations(const FieldReader& r, Config& c);
 
+// The optimizer's keys (optimizer, momentum, dana_*) and their checks (optimizer_fields.cpp).
+void add_optimizer_fields(std::vector<FieldDef>& d);
+void check_optimizer_relations(const FieldReader& r, Config& c);
+
 // The resolved configuration by section, as config.json records it.
 nlohmann::json resolved_config_json(const Config& c);
 

@@ -10,6 +10,7 @@
 #include "sgdlaw/core/exact_recursion.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
+#include "sgdlaw/core/stability.hpp"
 #include "sgdlaw/core/version.hpp"
 #include "sgdlaw/io/run_output.hpp"
 #include "sgdlaw/sweep/point_pipeline.hpp"
@@ -39,8 +40,8 @@ Config point_config(const PhaseSpec& spec, double a, double b, double sigma, std
 
 // The exact d = inf curve of the deterministic equivalent at the end of c's run alone.
 ExactCurve final_risk(const DetEquivSpectrum& de, const Config& c) {
-  return exact_expected_risk({de.mu, de.weight}, de.p0, de.approx, c.sigma * c.sigma, make_schedule(c), c.batch,
-                             {c.steps()}, ExactMethod::kAuto);
+  return exact_expected_risk({de.mu, de.weight}, de.p0, de.approx, c.sigma * c.sigma, make_schedule(c),
+                             make_optimizer(c), c.batch, {c.steps()}, ExactMethod::kAuto);
 }
 
 // log-log linear interpolation of y along x at x0 (clamped to the grid).
@@ -80,7 +81,8 @@ TermGrid term_grid(const PhaseSpec& spec, double a, double b, double sigma) {
     const Config c0 = point_config(spec, a, b, sigma, m, spec.N.front(), true);
     const DetEquivSpectrum de = deterministic_equivalent(c0);
     const WeightedSpectrum nodes{de.mu, de.weight};
-    if (!contour_map_is_stable(nodes, c0.gamma, c0.batch))
+    if (!(nodes.w.array() >= 0.0).all() ||
+        !step_size_is_stable(make_optimizer(c0), c0.gamma, nodes.mu, c0.batch, &nodes.w))
       throw DivergenceError("gamma = " + format_g(c0.gamma, 4) + " is not stable at M = " + std::to_string(m));
     g.approx.push_back(de.approx);
     std::vector<double> bias, variance, excess;

@@ -39,10 +39,11 @@ void check_identity_stability(const SweepSpec& spec) {
     const Config& c = p.config;
     if (c.sketch != SketchKind::kIdentity || c.d_infinite || c.d > 10000000 || c.gamma_rel > 0.0) continue;
     const PowerLawSpectrum s = power_law_spectrum(c);
-    if (step_size_is_stable(c.gamma, s.lambda, c.batch)) continue;
+    const Optimizer o = make_optimizer(c);
+    if (step_size_is_stable(o, c.gamma, s.lambda, c.batch)) continue;
     if (count++ < 3)
       bad += (bad.empty() ? "" : "; ") + p.name + " (gamma = " + format_g(c.gamma, 4) + ", stable below " +
-             format_g(max_stable_step_size(s.lambda, c.batch), 4) + ")";
+             format_g(max_stable_step_size(o, s.lambda, c.batch), 4) + ")";
   }
   if (count > 0)
     throw DivergenceError(spec.source + ": " + std::to_string(count) + " identity-sketch point(s) diverge: " + bad +

@@ -16,6 +16,8 @@ enum class CovariateKind { kGaussian, kRademacher };
 enum class SamplingKind { kEpochs, kReplacement };   // finite datasets (data_reuse.hpp)
 enum class TrialsOutput { kNone, kFinal, kAll };     // trials.csv: none, final checkpoint only, every checkpoint
 enum class ExactMethod { kAuto, kSteps, kContour };  // exact_recursion.hpp
+// The optimizers (optimizer.hpp: the update of each); the names are the config key's values.
+enum class OptimizerKind { kSgd, kHeavyBall, kNesterov, kDanaConstant, kDanaDecaying };
 
 struct Config {
   // problem
@@ -54,6 +56,12 @@ struct Config {
   std::vector<TableRow> table;  // table: each row's gamma holds from its step to the next row's (first step 0)
   std::int64_t dataset = 0;     // finite dataset of n samples reused over N / n passes; 0 = fresh samples
   SamplingKind sampling = SamplingKind::kEpochs;
+  // The optimizer (core/optimizer.hpp: the update of each, and DANA's hyperparameters with their sources).
+  OptimizerKind optimizer = OptimizerKind::kSgd;
+  double momentum = 0.0;     // heavy_ball, nesterov: beta in [0, 1)
+  double dana_delta = 0.0;   // dana: Delta(t) = delta / (delta + t); <= 0: 4 + b / a (the paper's)
+  double dana_g3 = 0.2;      // dana: gamma3 = g3 gamma_t B / M (constant) or g3 gamma_t (1 + t)^-kappa (decaying)
+  double dana_kappa = -1.0;  // dana_decaying: < 0: 1 / a (the paper's 1 / (2 alpha))
 
   // run
   std::int64_t trials = 100;  // per sketch
@@ -91,5 +99,6 @@ const char* to_string(CovariateKind);
 const char* to_string(TrialsOutput);
 const char* to_string(SamplingKind);
 const char* to_string(ExactMethod);
+const char* to_string(OptimizerKind);
 
 }  // namespace sgdlaw

@@ -13,7 +13,9 @@
 // zeta - alpha_i is formed as expm1(z) + (1 - alpha_i), so no precision is lost when n is large and the contour
 // hugs zeta = 1. Each jump costs O(Q M), whatever n is.
 #include <Eigen/Dense>
+#include <complex>
 #include <cstdint>
+#include <vector>
 
 #include "sgdlaw/core/schedule.hpp"
 
@@ -47,5 +49,13 @@ void contour_advance(const WeightedSpectrum& s, const Schedule& schedule, std::i
 
 inline constexpr std::int64_t kContourMinSteps = 64;
 inline constexpr int kContourNodes = 32;
+
+// One node of the modified Talbot contour z(theta) = (Q/t)(sigma + m theta cot(k theta) + i nu theta) at time t
+// (n + 1 for a jump of n steps): the kContourNodes / 2 nodes with theta > 0 (the others are their conjugates).
+// A jump's integrand f contributes sum_k Re[(2 / Q) e^(t z_k) dz_k / i f(z_k)] (exact_contour.cpp).
+struct ContourNode {
+  std::complex<double> z, dz, eps;  // z, dz/dtheta, e^z - 1 (formed without cancellation)
+};
+std::vector<ContourNode> talbot_nodes(double t);
 
 }  // namespace sgdlaw

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sgdlaw/core/exact_contour.hpp"
+#include "sgdlaw/core/optimizer.hpp"
 #include "sgdlaw/core/schedule.hpp"
 
 namespace sgdlaw {
@@ -33,6 +34,12 @@ bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedu
 // moment); approx: E[Approx]; checkpoints: step counts, increasing.
 ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::VectorXd& p0, double approx, double sigma2,
                                const Schedule& schedule, std::int64_t batch,
+                               const std::vector<std::int64_t>& checkpoints, ExactMethod method);
+
+// The same for any optimizer (optimizer.hpp): SGD as above, every other optimizer by its own recursion
+// (exact_momentum.hpp: heavy ball and nesterov jump over constant stretches too, DANA is stepped).
+ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::VectorXd& p0, double approx, double sigma2,
+                               const Schedule& schedule, const Optimizer& optimizer, std::int64_t batch,
                                const std::vector<std::int64_t>& checkpoints, ExactMethod method);
 
 // Unit weights, step by step (the validation path).

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sgdlaw/core/config.hpp"
+#include "sgdlaw/core/optimizer.hpp"
 #include "sgdlaw/core/schedule.hpp"
 #include "sgdlaw/core/sketch_setup.hpp"
 
@@ -13,6 +14,7 @@ namespace sgdlaw {
 struct RunPlan {
   Config config;
   Schedule schedule;
+  Optimizer optimizer;                    // what each step does (optimizer.hpp)
   std::vector<std::int64_t> checkpoints;  // in steps
   std::vector<SketchSetup> sketches;
 
