@@ -58,7 +58,21 @@ void BM_CpuFastPath(benchmark::State& state) {
   time_backend(state, *backend, bench_plan(M, trials, steps, split));
 }
 
+// Each optimizer (core/optimizer.hpp) on the same work; arg 0 = sgd, 1 heavy_ball, 2 nesterov, 3 dana_constant,
+// 4 dana_decaying. M = 256, 512 trials, 8000 steps, no decomposition, all threads.
+void BM_CpuOptimizer(benchmark::State& state) {
+  const auto kind = static_cast<sgdlaw::OptimizerKind>(state.range(0));
+  sgdlaw::Config c = bench_config(256, 512, 8000, false);
+  c.optimizer = kind;
+  c.momentum = kind == sgdlaw::OptimizerKind::kHeavyBall || kind == sgdlaw::OptimizerKind::kNesterov ? 0.5 : 0.0;
+  auto backend = sgdlaw::make_cpu_backend(0);
+  time_backend(state, *backend, sgdlaw::make_run_plan(c));
+  state.SetLabel(sgdlaw::to_string(kind));
+}
+
 }  // namespace
+
+BENCHMARK(BM_CpuOptimizer)->ArgName("optimizer")->DenseRange(0, 4)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK(BM_CpuFastPath)
     ->ArgNames({"M", "trials", "steps", "split", "threads"})

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sgdlaw/core/optimizer.hpp"
 #include "sgdlaw/core/schedule.hpp"
 
 namespace sgdlaw::cuda {
@@ -84,7 +85,7 @@ std::size_t estimate_setup_bytes(std::int64_t M, std::int64_t d, bool identity);
 std::size_t estimate_resident_bytes(std::int64_t M, std::int64_t d, bool identity);
 //   one launch of `trials` trials: targets and their work buffers, kernel state (global-state shape), results.
 std::size_t estimate_launch_bytes(std::int64_t M, std::int64_t d, std::int64_t trials, std::int64_t checkpoints,
-                                  std::int64_t batch, bool identity);
+                                  std::int64_t batch, bool identity, bool momentum = false);
 // The largest M whose Gaussian set-up syevd can take (64-bit API; limited by memory, see estimate_setup_bytes).
 constexpr std::int64_t kMaxGaussianM = 65536;
 
@@ -98,6 +99,7 @@ struct SgdLaunch {
   bool split = true;
   std::int64_t dataset = 0;  // finite dataset (data_reuse.hpp); 0 = fresh samples
   int sampling = 0;          // SamplingKind
+  Optimizer optimizer;       // core/optimizer.hpp (not SGD: the kGlobalMomentum kernels)
 };
 
 // Runs `count` trials of the reduced SGD for one sketch in one launch (the shape kernels/launch_shape.hpp

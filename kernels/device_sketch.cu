@@ -359,15 +359,15 @@ std::size_t estimate_resident_bytes(std::int64_t M, std::int64_t d, bool identit
 }
 
 std::size_t estimate_launch_bytes(std::int64_t M, std::int64_t d, std::int64_t trials, std::int64_t checkpoints,
-                                  std::int64_t batch, bool identity) {
+                                  std::int64_t batch, bool identity, bool momentum) {
   const double m = static_cast<double>(M), t = static_cast<double>(trials);
   double bytes = 8.0 * (m * t + 3.0 * t * static_cast<double>(checkpoints) + 3.0 * t);  // U, results, per trial
   if (!identity) {
     const double db = static_cast<double>(column_block(std::max(M, trials), d));
     bytes += 8.0 * (db * m + db * t + m * t + 2.0 * t);  // X, W, Y, signal and approx
   }
-  const kern::LaunchShape shape = kern::choose_launch_shape(M, batch, trials);
-  if (shape.state == kern::StateIn::kGlobal) bytes += 8.0 * 2.0 * m * t;  // eb, ev per trial
+  const kern::LaunchShape shape = kern::choose_launch_shape(M, batch, trials, momentum);
+  bytes += 8.0 * kern::state_doubles(shape.state) * m * t;  // eb, ev (and mb, mv) per trial in global memory
   return static_cast<std::size_t>(bytes);
 }
 

@@ -5,6 +5,9 @@
 //                      (K = 8, i.e. M up to 1024 on a warp, spills: 32 coordinates per lane is too many)
 //   M <= 4096          a 256-thread (M <= 1024) or 512-thread block per trial, K = 1..2, state in registers
 //   larger M           a 1024-thread block per trial, state in global memory (any M)
+//   momentum           every optimizer but SGD: a block per trial (a power of two >= nb threads, 64 .. 512),
+//                      state in global memory (kGlobalMomentum: x and m of each run)
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -27,6 +30,9 @@ struct LaunchShape {
 };
 
 constexpr int kWarpTeamThreads = 128, kBlockTeamThreads = 512, kGlobalTeamThreads = 1024;
+// The momentum bodies keep x, m and the step's scalars live at once: at 1024 threads (64 registers) their B = 1
+// instances spilled 36-172 B, at 512 (128 registers) none does (scripts/check_spills.sh).
+constexpr int kMomentumTeamThreads = 512;
 
 inline int pow2_at_least(std::int64_t n) {
   int k = 1;
@@ -51,7 +57,11 @@ inline LaunchShape make_shape(TeamKind team, StateIn state, std::int64_t M, std:
   return s;
 }
 
-inline LaunchShape choose_launch_shape(std::int64_t M, std::int64_t batch, std::int64_t count) {
+inline LaunchShape choose_launch_shape(std::int64_t M, std::int64_t batch, std::int64_t count, bool momentum = false) {
+  if (momentum) {
+    const int threads = std::min(kMomentumTeamThreads, std::max(64, pow2_at_least((M + 3) / 4)));
+    return make_shape(TeamKind::kBlock, StateIn::kGlobalMomentum, M, batch, count, threads);
+  }
   // Warps up to K = 4 (M <= 512): K = 8 (32 coordinates per lane) spills.
   if (M <= 512) return make_shape(TeamKind::kWarp, StateIn::kRegisters, M, batch, count, kWarpTeamThreads);
   if (M <= 4096)
@@ -84,6 +94,8 @@ void dispatch_variant(const LaunchShape& s, bool split, bool batched, Fn&& fn) {
   using R = IntC<static_cast<int>(StateIn::kRegisters)>;
   using G = IntC<static_cast<int>(StateIn::kGlobal)>;
   if (s.state == StateIn::kGlobal) return with_split(Bk{}, G{}, IntC<1>{});
+  if (s.state == StateIn::kGlobalMomentum)
+    return with_split(Bk{}, IntC<static_cast<int>(StateIn::kGlobalMomentum)>{}, IntC<1>{});
   if (s.team == TeamKind::kWarp) {
     switch (s.K) {
       case 1:

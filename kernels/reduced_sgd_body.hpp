@@ -8,6 +8,10 @@
 //   kRegisters  K blocks per thread; e, sqrt(mu) and the current normals live in registers, 4 K slots each.
 //               Used while 4 K size >= M.
 //   kGlobal     any M: e lives in global memory (A.state, 2 M doubles per trial), coalesced by block index.
+//   kGlobalMomentum  every optimizer but SGD (core/optimizer.hpp), any M: x and the optimizer's second state m
+//               in global memory (4 M doubles per trial), the arithmetic of core/optimizer_step.hpp in the CPU
+//               fast path's order (backends/reduced_trial_momentum.cpp), so that momentum 0 is SGD's global
+//               path bit for bit. Registers hold nothing per coordinate, so the doubled state cannot spill.
 // The arithmetic of a step is core/sgd_step.hpp, shared with the CPU fast path. Label noise is drawn by the
 // whole team, a chunk of kNoiseChunk samples at a time, into shared memory. For B = 1 the normals of step
 // s + 1 are drawn before the team sum of step s (independent work that hides the sum's latency).
@@ -24,6 +28,7 @@
 
 #include "sgd_team.hpp"
 #include "sgdlaw/core/data_reuse.hpp"
+#include "sgdlaw/core/optimizer_step.hpp"
 #include "sgdlaw/core/philox_normals.hpp"
 #include "sgdlaw/core/schedule.hpp"
 #include "sgdlaw/core/sgd_step.hpp"
@@ -36,7 +41,7 @@
 
 namespace sgdlaw::kern {
 
-enum class StateIn { kRegisters, kGlobal };
+enum class StateIn { kRegisters, kGlobal, kGlobalMomentum };
 
 struct SgdArgs {
   std::uint32_t seed = 0;
@@ -51,9 +56,15 @@ struct SgdArgs {
   double* risk = nullptr;                     // count x n_checkpoints
   double* bias = nullptr;                     // same, when split
   double* variance = nullptr;                 // same, when split
-  double* state = nullptr;                    // kGlobal: 2 M doubles per trial (eb, ev)
+  double* state = nullptr;                    // kGlobal: 2 M doubles per trial (eb, ev); kGlobalMomentum: 4 M
   DataReuse reuse;                            // finite dataset (n = 0: every sample fresh)
+  Optimizer optimizer;                        // kGlobalMomentum: the update (optimizer.hpp)
 };
+
+// Doubles of global state per trial and coordinate.
+SGDLAW_HD inline int state_doubles(StateIn s) {
+  return s == StateIn::kGlobalMomentum ? 4 : s == StateIn::kGlobal ? 2 : 0;
+}
 
 // Shared memory per block: the team mechanism's slots, then per team the noise chunk and 2 B residuals.
 SGDLAW_HD inline std::size_t team_shared_bytes(std::int64_t batch) {
@@ -95,8 +106,20 @@ struct Coords<StateIn::kGlobal, K> {
   int rank = 0, size = 1;
 };
 
+template <int K>
+struct Coords<StateIn::kGlobalMomentum, K> {
+  double* eb = nullptr;
+  double* ev = nullptr;
+  double* mb = nullptr;  // the optimizer's second state of each run
+  double* mv = nullptr;
+  std::int64_t M = 0, nb = 0;
+  int rank = 0, size = 1;
+};
+
 template <class Th, class Team, StateIn kState, int K, bool kSplit>
 class SgdTrial {
+  static constexpr bool kMomentum = kState == StateIn::kGlobalMomentum;
+
  public:
   SGDLAW_HD SgdTrial(const Th& th, Team& team, const SgdArgs& A, std::int64_t t)
       : th_(th), team_(team), A_(A), t_(t), sh_(th, team, A.batch) {
@@ -173,11 +196,19 @@ class SgdTrial {
         c_.sq[r] = A_.sqrt_mu[j];
       });
     } else {
-      c_.eb = A_.state + 2 * t_ * A_.M;
+      c_.eb = A_.state + state_doubles(kState) * t_ * A_.M;
       c_.ev = c_.eb + A_.M;
+      if constexpr (kMomentum) {
+        c_.mb = c_.ev + A_.M;
+        c_.mv = c_.mb + A_.M;
+      }
       each_global([&](std::int64_t j) {
         c_.eb[j] = -u[j];
         c_.ev[j] = 0.0;
+        if constexpr (kMomentum) {
+          c_.mb[j] = opt::initial_m(A_.optimizer.kind, -u[j]);
+          c_.mv[j] = 0.0;
+        }
       });
     }
   }
@@ -237,8 +268,47 @@ class SgdTrial {
     if constexpr (kState == StateIn::kRegisters) {
       load_normals(sample);
       each_slot([&](int r) { add(c_.eb[r], c_.ev[r], sgd::feature(c_.sq[r], c_.g[r])); });
+    } else if constexpr (kMomentum) {  // at the evaluation point (nesterov: x + beta (x - m))
+      const OptimizerKind k = A_.optimizer.kind;
+      each_global_feature(sample, [&](std::int64_t j, double z) {
+        add(opt::point(k, sc_, c_.eb[j], c_.mb[j]), kSplit ? opt::point(k, sc_, c_.ev[j], c_.mv[j]) : 0.0, z);
+      });
     } else {
       each_global_feature(sample, [&](std::int64_t j, double z) { add(c_.eb[j], c_.ev[j], z); });
+    }
+  }
+
+  // kGlobalMomentum, B >= 1: one coordinate's run (x, m) <- the step from the gains of every sample of step s,
+  // each term by sgd::update in sample order (the CPU's order), normals drawn again per sample.
+  SGDLAW_HD void apply_batch_momentum(std::int64_t s) {
+    const OptimizerKind k = A_.optimizer.kind;
+    for (std::int64_t q = c_.rank; q < c_.nb; q += c_.size) {
+      double ab[4], av[4];
+      SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {  // a slot without a coordinate reads nothing (another thread's may be written)
+        const std::int64_t j = q + w * c_.nb;
+        ab[w] = av[w] = 0.0;
+        if (j >= c_.M) continue;
+        ab[w] = opt::start(k, c_.eb[j], opt::point(k, sc_, c_.eb[j], c_.mb[j]));
+        if (kSplit) av[w] = opt::start(k, c_.ev[j], opt::point(k, sc_, c_.ev[j], c_.mv[j]));
+      }
+      for (std::int64_t b = 0; b < A_.batch; ++b) {
+        const Normals4 n = normals(q, static_cast<std::uint64_t>(s * A_.batch + b));
+        SGDLAW_UNROLL
+        for (int w = 0; w < 4; ++w) {
+          const std::int64_t j = q + w * c_.nb < c_.M ? q + w * c_.nb : 0;  // sqrt_mu is read-only
+          const double z = sgd::feature(A_.sqrt_mu[j], n.v[w]);
+          ab[w] = sgd::update(ab[w], sh_.resid[2 * b], z);
+          if (kSplit) av[w] = sgd::update(av[w], sh_.resid[2 * b + 1], z);
+        }
+      }
+      SGDLAW_UNROLL
+      for (int w = 0; w < 4; ++w) {
+        const std::int64_t j = q + w * c_.nb;
+        if (j >= c_.M) continue;
+        opt::finish(k, sc_, &c_.eb[j], &c_.mb[j], ab[w]);
+        if (kSplit) opt::finish(k, sc_, &c_.ev[j], &c_.mv[j], av[w]);
+      }
     }
   }
 
@@ -287,6 +357,22 @@ class SgdTrial {
         const std::int64_t j = q + w * c_.nb;
         if (j >= c_.M) continue;
         const double sq = A_.sqrt_mu[j], z = sgd::feature(sq, n.v[w]), zn = sgd::feature(sq, nn.v[w]);
+        if constexpr (kMomentum) {  // the CPU fast path's fused loop (reduced_trial_momentum.cpp)
+          const OptimizerKind k = A_.optimizer.kind;
+          double x = c_.eb[j], m = c_.mb[j];
+          opt::finish(k, sc_, &x, &m, sgd::update(opt::start(k, x, opt::point(k, sc_, x, m)), kb, z));
+          c_.eb[j] = x;
+          c_.mb[j] = m;
+          pb = sgd::residual_term(pb, opt::point(k, sc_, x, m), zn);
+          if (kSplit) {
+            double xv = c_.ev[j], mv = c_.mv[j];
+            opt::finish(k, sc_, &xv, &mv, sgd::update(opt::start(k, xv, opt::point(k, sc_, xv, mv)), kv, z));
+            c_.ev[j] = xv;
+            c_.mv[j] = mv;
+            pv = sgd::residual_term(pv, opt::point(k, sc_, xv, mv), zn);
+          }
+          continue;
+        }
         const double eb = sgd::update(c_.eb[j], kb, z);
         c_.eb[j] = eb;
         pb = sgd::residual_term(pb, eb, zn);
@@ -342,6 +428,7 @@ class SgdTrial {
     const std::int64_t steps = A_.checkpoints[A_.n_checkpoints - 1];
     ScheduleCursor gamma(A_.schedule);
     double pb, pv;
+    if constexpr (kMomentum) sc_ = opt::scalars(A_.optimizer, 0, gamma.gamma, 1.0);
     draw_and_partial(0, pb, pv);
     std::int64_t ck = 0;
     for (std::int64_t s = 0; s < steps; ++s) {
@@ -349,7 +436,9 @@ class SgdTrial {
       Normals4 next[K];
       if constexpr (kState == StateIn::kRegisters) draw_blocks(static_cast<std::uint64_t>(s + 1), next);
       team_sum(pb, pv);
-      const double kb = sgd::gain_bias(gamma.gamma, pb, xi, kSplit), kv = sgd::gain_variance(gamma.gamma, pv, xi);
+      if constexpr (kMomentum) sc_ = opt::scalars(A_.optimizer, s, gamma.gamma, 1.0);
+      const double step = kMomentum ? sc_.step : gamma.gamma;
+      const double kb = sgd::gain_bias(step, pb, xi, kSplit), kv = sgd::gain_variance(step, pv, xi);
       if constexpr (kState == StateIn::kRegisters)
         apply_and_next(next, kb, kv, pb, pv);
       else
@@ -364,7 +453,8 @@ class SgdTrial {
     ScheduleCursor gamma(A_.schedule);
     std::int64_t ck = 0;
     for (std::int64_t s = 0; s < steps; ++s) {
-      const double step = gamma.gamma / static_cast<double>(B);
+      if constexpr (kMomentum) sc_ = opt::scalars(A_.optimizer, s, gamma.gamma, static_cast<double>(B));
+      const double step = kMomentum ? sc_.step : gamma.gamma / static_cast<double>(B);
       // Pass 1: every sample's residuals at the current iterate.
       for (std::int64_t b = 0; b < B; ++b) {
         const auto sample = static_cast<std::uint64_t>(s * B + b);
@@ -379,10 +469,14 @@ class SgdTrial {
       }
       team_.sync();
       // Pass 2: the updates, sample by sample in order (as on the CPU), normals drawn again.
-      for (std::int64_t b = 0; b < B; ++b) {
-        const auto sample = static_cast<std::uint64_t>(s * B + b);
-        if constexpr (kState == StateIn::kRegisters) load_normals(sample);
-        apply(sample, sh_.resid[2 * b], sh_.resid[2 * b + 1]);
+      if constexpr (kMomentum) {
+        apply_batch_momentum(s);
+      } else {
+        for (std::int64_t b = 0; b < B; ++b) {
+          const auto sample = static_cast<std::uint64_t>(s * B + b);
+          if constexpr (kState == StateIn::kRegisters) load_normals(sample);
+          apply(sample, sh_.resid[2 * b], sh_.resid[2 * b + 1]);
+        }
       }
       team_.sync();  // resid is rewritten by the next step
       gamma.advance();
@@ -398,6 +492,7 @@ class SgdTrial {
   std::uint32_t trial_ = 0;
   double seff_ = 0.0;
   std::uint64_t noise_chunk_ = ~std::uint64_t{0};
+  opt::StepScalars sc_{};  // kGlobalMomentum: this step's scalars
   Coords<kState, K> c_;
 };
 

@@ -13,9 +13,10 @@ namespace {
 
 template <int kTeam, int kState>
 constexpr int max_threads() {
-  return kState == static_cast<int>(kern::StateIn::kGlobal) ? kern::kGlobalTeamThreads
-         : kTeam == static_cast<int>(kern::TeamKind::kWarp) ? kern::kWarpTeamThreads
-                                                            : kern::kBlockTeamThreads;
+  return kState == static_cast<int>(kern::StateIn::kGlobalMomentum) ? kern::kMomentumTeamThreads
+         : kState == static_cast<int>(kern::StateIn::kGlobal)       ? kern::kGlobalTeamThreads
+         : kTeam == static_cast<int>(kern::TeamKind::kWarp)         ? kern::kWarpTeamThreads
+                                                                    : kern::kBlockTeamThreads;
 }
 
 template <int kTeam, int kState, int K, bool kSplit, bool kBatched>
@@ -49,7 +50,7 @@ double run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch&
                        const std::vector<double>& approx, double* risk, double* bias, double* variance) {
   session.activate();
   Session::Resources& res = session.resources();
-  const kern::LaunchShape shape = kern::choose_launch_shape(L.M, L.batch, L.count);
+  const kern::LaunchShape shape = kern::choose_launch_shape(L.M, L.batch, L.count, !L.optimizer.is_sgd());
   int dev_max_shared = 0;
   CUDA_TRY(cudaDeviceGetAttribute(&dev_max_shared, cudaDevAttrMaxSharedMemoryPerBlockOptin, session.device()));
   if (shape.shared_bytes > static_cast<std::size_t>(dev_max_shared))
@@ -65,7 +66,8 @@ double run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch&
   DeviceBuffer<std::int64_t> cks;
   cks.upload(L.checkpoints, static_cast<std::size_t>(L.n_checkpoints), res.stream);
   DeviceBuffer<double> seff_d, floor_d, risk_d(n_out), bias_d(L.split ? n_out : 1), var_d(L.split ? n_out : 1);
-  DeviceBuffer<double> state(shape.state == kern::StateIn::kGlobal ? static_cast<std::size_t>(2 * L.M * L.count) : 1);
+  const int per_coordinate = kern::state_doubles(shape.state);
+  DeviceBuffer<double> state(per_coordinate > 0 ? static_cast<std::size_t>(per_coordinate * L.M * L.count) : 1);
   seff_d.upload(seff.data(), seff.size(), res.stream);
   floor_d.upload(floor.data(), floor.size(), res.stream);
   kern::SgdArgs A;
@@ -97,6 +99,7 @@ double run_reduced_sgd(Session& session, const SgdLaunch& L, const DeviceSketch&
   A.variance = var_d.data();
   A.state = state.data();
   A.reuse = {L.dataset, static_cast<SamplingKind>(L.sampling), L.seed};
+  A.optimizer = L.optimizer;
   KernelEvents events;
   kern::dispatch_variant(shape, L.split, L.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
     auto* kernel = &reduced_sgd_kernel<decltype(team)::value, decltype(st)::value, decltype(k)::value,

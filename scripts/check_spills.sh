@@ -25,7 +25,7 @@ awk -v max_stack="$MAX_STACK" '
     if (n ~ /reduced_sgd_kernel/) {
       # reduced_sgd_kernel<team, state, K, split, batched> (template arguments ILi1ELi0ELi2ELb0ELb0EE)
       sub(/.*reduced_sgd_kernelIL[ib]/, "", n); sub(/EEEvN.*/, "", n); split(n, v, /EL[ib]/)
-      n = sprintf("reduced_sgd %s %s K=%d %s B%s", v[1] == 1 ? "block" : "warp", v[2] == 1 ? "global" : "registers",
+      n = sprintf("reduced_sgd %s %s K=%d %s B%s", v[1] == 1 ? "block" : "warp", v[2] == 2 ? "momentum" : v[2] == 1 ? "global" : "registers",
                   v[3], v[4] == 1 ? "split" : "unsplit", v[5] == 1 ? ">1" : "=1")
     }
     else { sub(/.*_cu_[0-9a-f]+[0-9]+/, "", n); sub(/E.*/, "", n) }

@@ -74,6 +74,29 @@ TEST(CudaBackend, SameTrialsAsCpuUpToRounding) {
   }
 }
 
+// The kGlobalMomentum kernels (every optimizer but SGD) on the device: the CPU's trials up to rounding.
+TEST(CudaBackend, OptimizersMatchCpu) {
+  if (!have_gpu()) GTEST_SKIP() << cuda_backend_info().detail;
+  for (const OptimizerKind k : {OptimizerKind::kHeavyBall, OptimizerKind::kNesterov, OptimizerKind::kDanaDecaying})
+    for (std::int64_t batch : {1, 3}) {
+      Config c = small_config();
+      c.optimizer = k;
+      c.momentum = k == OptimizerKind::kDanaDecaying ? 0.0 : 0.7;
+      c.gamma = 0.1;
+      c.trials = 64;
+      c.batch = batch;
+      c.N = 1200 * batch;
+      const RunResult cpu = run_simulation(c);
+      c.backend = "cuda";
+      const RunResult gpu = run_simulation(c);
+      EXPECT_EQ(gpu.backend, "cuda");
+      for (std::size_t i = 0; i < cpu.trials.risk.size(); ++i) {
+        ASSERT_LT(rel_diff(gpu.trials.risk[i], cpu.trials.risk[i]), 1e-6) << to_string(k) << " B=" << batch;
+        ASSERT_LT(rel_diff(gpu.trials.bias[i], cpu.trials.bias[i]), 1e-6) << to_string(k) << " B=" << batch;
+      }
+    }
+}
+
 TEST(CudaBackend, MonteCarloWithinFourStandardErrorsOfExact) {
   if (!have_gpu()) GTEST_SKIP() << cuda_backend_info().detail;
   struct Case {

@@ -50,7 +50,7 @@ HostRun run_on_host(const RunPlan& plan, const kern::LaunchShape& shape) {
   }
   out.risk.assign(static_cast<std::size_t>(count * n_ck), 0.0);
   out.bias = out.variance = out.risk;
-  std::vector<double> state(shape.state == kern::StateIn::kGlobal ? 2 * c.M * count : 0);
+  std::vector<double> state(static_cast<std::size_t>(kern::state_doubles(shape.state) * c.M * count));
   kern::SgdArgs A;
   A.seed = c.seed;
   A.first_trial = 0;
@@ -71,6 +71,7 @@ HostRun run_on_host(const RunPlan& plan, const kern::LaunchShape& shape) {
   A.variance = out.variance.data();
   A.state = state.data();
   A.reuse = data_reuse_of(c);
+  A.optimizer = plan.optimizer;
   kern::dispatch_variant(
       shape, c.decomposition, c.batch > 1, [&](auto team, auto st, auto k, auto split, auto batched) {
         kern::host_launch(
@@ -138,6 +139,13 @@ const std::map<std::string, std::uint64_t>& recorded_digests() {
       {"warp cosine, epochs", 0x301c03279c52d56dull},
       {"global wsd sqrt, B = 2", 0x6a548dd084b9a3b4ull},
       {"warp table, B = 2", 0x4b0bf8c6e514c06dull},
+      // recorded when the optimizers of issue 22 arrived (kGlobalMomentum bodies; every case above unchanged)
+      {"heavy_ball split, B = 1", 0x8ae36773348de53bull},
+      {"heavy_ball unsplit, B = 2", 0x23d7c1a0b5aebeb8ull},
+      {"nesterov unsplit, B = 1", 0xeac2ebb5d590d420ull},
+      {"nesterov split, B = 2", 0x1095d4a765987048ull},
+      {"dana_constant split, B = 1", 0xbd1c4c91dc76ecaull},
+      {"dana_decaying split, B = 2", 0xd7448b06d39d44d8ull},
   };
   return d;
 }
@@ -293,6 +301,52 @@ TEST(KernelHost, SchedulesWithWarmupDecayAndTablesMatchCpu) {
   expect_same_as_cpu(c, warp(c), "warp table, B = 2");
 }
 
+// Every optimizer but SGD runs the kGlobalMomentum bodies: the CPU fast path's trials up to rounding for each
+// optimizer, B = 1 and 2, split or not; and at momentum 0 heavy ball and nesterov are SGD's global path bit for bit.
+TEST(KernelHost, MomentumBodiesMatchCpu) {
+  struct Case {
+    OptimizerKind kind;
+    double beta;
+    std::int64_t batch;
+    bool split;
+  };
+  for (const Case& k :
+       {Case{OptimizerKind::kHeavyBall, 0.8, 1, true}, Case{OptimizerKind::kHeavyBall, 0.8, 2, false},
+        Case{OptimizerKind::kNesterov, 0.6, 1, false}, Case{OptimizerKind::kNesterov, 0.6, 2, true},
+        Case{OptimizerKind::kDanaConstant, 0.0, 1, true}, Case{OptimizerKind::kDanaDecaying, 0.0, 2, true}}) {
+    const std::int64_t batch = k.batch;
+    const bool split = k.split;
+    Config c = kernel_config(75, batch, split);
+    c.optimizer = k.kind;
+    c.momentum = k.beta;
+    c.gamma = 0.1;
+    const kern::LaunchShape shape =
+        kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobalMomentum, c.M, c.batch, c.trials, 64);
+    expect_same_as_cpu(
+        c, shape, std::string(to_string(k.kind)) + (split ? " split" : " unsplit") + ", B = " + std::to_string(batch));
+  }
+}
+
+TEST(KernelHost, MomentumBodiesAtZeroMomentumAreSgdBitForBit) {
+  for (const auto& [kind, batch] :
+       {std::pair{OptimizerKind::kHeavyBall, std::int64_t{1}}, std::pair{OptimizerKind::kNesterov, std::int64_t{2}}}) {
+    Config c = kernel_config(75, batch, true);
+    Config m = c;
+    m.optimizer = kind;
+    m.momentum = 0.0;
+    const HostRun sgd = run_on_host(
+        make_run_plan(c), kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobal, c.M, c.batch, c.trials, 64));
+    const HostRun mom = run_on_host(
+        make_run_plan(m),
+        kern::make_shape(kern::TeamKind::kBlock, kern::StateIn::kGlobalMomentum, c.M, c.batch, c.trials, 64));
+    for (std::size_t i = 0; i < sgd.risk.size(); ++i) {
+      ASSERT_EQ(sgd.risk[i], mom.risk[i]) << to_string(kind) << " B=" << batch << " entry " << i;
+      ASSERT_EQ(sgd.bias[i], mom.bias[i]) << to_string(kind) << " B=" << batch << " entry " << i;
+      ASSERT_EQ(sgd.variance[i], mom.variance[i]) << to_string(kind) << " B=" << batch << " entry " << i;
+    }
+  }
+}
+
 TEST(KernelHost, ShapesChosenByM) {
   EXPECT_EQ(kern::choose_launch_shape(256, 1, 1000).team, kern::TeamKind::kWarp);
   EXPECT_EQ(kern::choose_launch_shape(256, 1, 1000).blocks, 250);
@@ -303,4 +357,7 @@ TEST(KernelHost, ShapesChosenByM) {
   EXPECT_EQ(kern::choose_launch_shape(4096, 1, 10).K, 2);
   EXPECT_EQ(kern::choose_launch_shape(4097, 1, 10).state, kern::StateIn::kGlobal);
   EXPECT_EQ(kern::choose_launch_shape(131072, 1, 10).state, kern::StateIn::kGlobal);
+  EXPECT_EQ(kern::choose_launch_shape(256, 1, 10, true).state, kern::StateIn::kGlobalMomentum);
+  EXPECT_EQ(kern::choose_launch_shape(256, 1, 10, true).threads, 64);
+  EXPECT_EQ(kern::choose_launch_shape(100000, 1, 10, true).threads, 512);
 }

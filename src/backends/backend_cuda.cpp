@@ -64,6 +64,7 @@ class CudaBackend final : public Backend {
       L.split = out.has_decomposition;
       L.dataset = c.dataset;
       L.sampling = static_cast<int>(c.sampling);
+      L.optimizer = plan.optimizer;
       const std::int64_t row = g - first;
       kernel_seconds_ += cuda::run_reduced_sgd(session_, L, ds, ustar, approx, out.risk_row(row), out.bias_row(row),
                                                out.variance_row(row));
@@ -98,8 +99,10 @@ class CudaBackend final : public Backend {
   // As many trials per launch as fit in 90% of the free memory (all of a sketch's when they fit).
   std::int64_t trials_per_launch(const Config& c, std::int64_t n_ck) {
     const double free = 0.9 * static_cast<double>(session_.free_bytes());
-    const double one = static_cast<double>(cuda::estimate_launch_bytes(c.M, c.d, 1, n_ck, c.batch, identity(c)));
-    const double all = static_cast<double>(cuda::estimate_launch_bytes(c.M, c.d, c.trials, n_ck, c.batch, identity(c)));
+    const double one = static_cast<double>(
+        cuda::estimate_launch_bytes(c.M, c.d, 1, n_ck, c.batch, identity(c), c.optimizer != OptimizerKind::kSgd));
+    const double all = static_cast<double>(cuda::estimate_launch_bytes(c.M, c.d, c.trials, n_ck, c.batch, identity(c),
+                                                                       c.optimizer != OptimizerKind::kSgd));
     if (all <= free) return c.trials;
     if (one > free)
       throw ConfigError("a CUDA launch of one trial needs about " + format_gib(one) + " of device memory, " +

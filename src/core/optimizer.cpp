@@ -2,6 +2,22 @@
 
 namespace sgdlaw {
 
+const char* to_string(OptimizerKind k) {
+  switch (k) {
+    case OptimizerKind::kSgd:
+      return "sgd";
+    case OptimizerKind::kHeavyBall:
+      return "heavy_ball";
+    case OptimizerKind::kNesterov:
+      return "nesterov";
+    case OptimizerKind::kDanaConstant:
+      return "dana_constant";
+    case OptimizerKind::kDanaDecaying:
+      return "dana_decaying";
+  }
+  return "?";
+}
+
 Optimizer make_optimizer(const Config& c) {
   Optimizer o;
   o.kind = c.optimizer;

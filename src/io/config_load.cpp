@@ -64,22 +64,6 @@ const char* to_string(ExactMethod m) {
   return m == ExactMethod::kAuto ? "auto" : m == ExactMethod::kSteps ? "steps" : "contour";
 }
 
-const char* to_string(OptimizerKind k) {
-  switch (k) {
-    case OptimizerKind::kSgd:
-      return "sgd";
-    case OptimizerKind::kHeavyBall:
-      return "heavy_ball";
-    case OptimizerKind::kNesterov:
-      return "nesterov";
-    case OptimizerKind::kDanaConstant:
-      return "dana_constant";
-    case OptimizerKind::kDanaDecaying:
-      return "dana_decaying";
-  }
-  return "?";
-}
-
 std::string canonical_key(const std::string& key) { return key == "B" ? "batch" : key; }
 
 const std::vector<FieldSpec>& config_fields() {

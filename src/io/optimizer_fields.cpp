@@ -77,14 +77,6 @@ void check_optimizer_relations(const FieldReader& r, Config& c) {
     throw ConfigError(
         "field 'optimizer' = dana_constant needs a finite model size: its gamma3 = g3 gamma B / M, and the identity "
         "sketch at d = inf has M = inf; use a Gaussian sketch of size M, a finite d, or dana_decaying");
-  // The CUDA kernel bodies carry SGD's state only (kernels/reduced_sgd_body.hpp): the other optimizers run on
-  // the CPU fast path and the reference backend.
-  if (k != OptimizerKind::kSgd && c.backend == "cuda")
-    throw ConfigError(
-        "field 'backend' = cuda runs optimizer = sgd only (the kernels carry no momentum state yet); "
-        "use backend = cpu, reference or auto for optimizer = " +
-        std::string(to_string(k)));
-  if (k != OptimizerKind::kSgd && c.backend == "auto") c.backend = "cpu";
 }
 
 }  // namespace sgdlaw

@@ -11,7 +11,7 @@
 namespace sgdlaw {
 
 // Bumped whenever this table or the Backend interface changes; the loader refuses a module of another ABI.
-constexpr int kCudaModuleAbi = 5;  // 4: Backend::kernel_seconds; 5: Schedule and Config schedule keys
+constexpr int kCudaModuleAbi = 6;  // 4: Backend::kernel_seconds; 5: Schedule and Config schedule keys; 6: Optimizer
 
 struct CudaModuleApi {
   int abi;
