@@ -27,23 +27,27 @@ double excess_trace(const WeightedSpectrum& s, const PairMoments& p) {
 }
 
 // One step of the header's recursion for one run; returns the new trace T of the lookahead point.
-double step_run(const WeightedSpectrum& s, const LinearStep& L, double inv_b, double trace_plus_noise, PairMoments& p) {
+double step_run(const WeightedSpectrum& s, const LinearStep& L, double inv_b, double trace_plus_noise,
+                PairMoments& p) {
   const double l1 = 1.0 + L.lookahead, l2 = -L.lookahead;
+  const double *mu = s.mu.data(), *w = s.w.data();
+  double *pxx = p.xx.data(), *pxm = p.xm.data(), *pmm = p.mm.data();
+  const Eigen::Index m = s.mu.size();
   double next = 0.0;
-  for (Eigen::Index j = 0; j < s.mu.size(); ++j) {
-    const double mu = s.mu[j];
-    const double fxx = L.ax - L.kx * mu * l1, fxm = L.am - L.kx * mu * l2;
-    const double fmx = L.bx + L.km * mu * l1, fmm = L.bm + L.km * mu * l2;
-    const double xx = p.xx[j], xm = p.xm[j], mm = p.mm[j];
+#pragma omp simd reduction(+ : next)
+  for (Eigen::Index j = 0; j < m; ++j) {
+    const double fxx = L.ax - L.kx * mu[j] * l1, fxm = L.am - L.kx * mu[j] * l2;
+    const double fmx = L.bx + L.km * mu[j] * l1, fmm = L.bm + L.km * mu[j] * l2;
+    const double xx = pxx[j], xm = pxm[j], mm = pmm[j];
     const double ppp = l1 * l1 * xx + 2.0 * l1 * l2 * xm + l2 * l2 * mm;
-    const double v = inv_b * mu * (mu * ppp + trace_plus_noise);
+    const double v = inv_b * mu[j] * (mu[j] * ppp + trace_plus_noise);
     const double nxx = fxx * fxx * xx + 2.0 * fxx * fxm * xm + fxm * fxm * mm + L.kx * L.kx * v;
     const double nxm = fxx * fmx * xx + (fxx * fmm + fxm * fmx) * xm + fxm * fmm * mm - L.kx * L.km * v;
     const double nmm = fmx * fmx * xx + 2.0 * fmx * fmm * xm + fmm * fmm * mm + L.km * L.km * v;
-    p.xx[j] = nxx;
-    p.xm[j] = nxm;
-    p.mm[j] = nmm;
-    next += s.w[j] * mu * (l1 * l1 * nxx + 2.0 * l1 * l2 * nxm + l2 * l2 * nmm);
+    pxx[j] = nxx;
+    pxm[j] = nxm;
+    pmm[j] = nmm;
+    next += w[j] * mu[j] * (l1 * l1 * nxx + 2.0 * l1 * l2 * nxm + l2 * l2 * nmm);
   }
   return next;
 }
