@@ -6,8 +6,10 @@
 
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/checkpoints.hpp"
+#include "sgdlaw/core/exact_momentum.hpp"
 #include "sgdlaw/core/exact_recursion.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/optimizer.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/run_plan.hpp"
 
@@ -53,16 +55,23 @@ RunEstimate estimate_run(const Config& c) {
       c.sketch == SketchKind::kGaussian ? static_cast<double>(c.sketches) * (M * M * d + 10.0 * M * M * M) / 2e9 : 0.0;
   // Contour jumps cost about 400 coordinate-steps per coordinate per checkpoint or stretch (16 nodes, 3 passes);
   // the schedule says how many steps lie outside its long constant stretches (those are stepped).
-  const bool jumps = c.exact_method != ExactMethod::kSteps &&
+  // Other optimizers (optimizer.hpp): their step costs about 4 of SGD's (three moments per coordinate; measured,
+  // bench/RESULTS.md), a heavy-ball or nesterov jump about 5 of SGD's (3 x 3 complex solves), and DANA never jumps.
+  const Optimizer o = make_optimizer(c);
+  const double step_cost = o.is_sgd() ? 1.0 : 4.0, jump_cost = o.is_sgd() ? 400.0 : 2000.0;
+  const bool jumps = !o.time_varying() && c.exact_method != ExactMethod::kSteps &&
                      (c.exact_method == ExactMethod::kContour || c.steps() >= kContourAutoSteps);
   const double coords = c.d_infinite ? M + 400.0 : M;
+  const std::int64_t min_jump = o.is_sgd() ? kContourMinSteps : momentum_contour_min_steps(o.momentum);
   const double stepped =
-      jumps ? static_cast<double>(make_schedule(c).stepped_steps(c.steps(), kContourMinSteps)) : 1.0 * c.steps();
+      jumps ? static_cast<double>(make_schedule(c).stepped_steps(c.steps(), min_jump)) : 1.0 * c.steps();
   const double per_coordinate =
-      jumps ? 400.0 * (2.0 * std::log2(static_cast<double>(c.steps()) + 2.0) / std::log2(c.checkpoint_ratio) + 64.0) +
-                  stepped
-            : stepped;
-  const double exact = static_cast<double>(c.sketches) * coords * std::min(per_coordinate, 1.0 * c.steps()) / 2.4e9;
+      jumps
+          ? jump_cost * (2.0 * std::log2(static_cast<double>(c.steps()) + 2.0) / std::log2(c.checkpoint_ratio) + 64.0) +
+                step_cost * stepped
+          : step_cost * stepped;
+  const double exact =
+      static_cast<double>(c.sketches) * coords * std::min(per_coordinate, step_cost * c.steps()) / 2.4e9;
   e.seconds = setup + exact + units / (e.rate * threads);
   return e;
 }

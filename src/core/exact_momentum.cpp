@@ -27,8 +27,7 @@ double excess_trace(const WeightedSpectrum& s, const PairMoments& p) {
 }
 
 // One step of the header's recursion for one run; returns the new trace T of the lookahead point.
-double step_run(const WeightedSpectrum& s, const LinearStep& L, double inv_b, double trace_plus_noise,
-                PairMoments& p) {
+double step_run(const WeightedSpectrum& s, const LinearStep& L, double inv_b, double trace_plus_noise, PairMoments& p) {
   const double l1 = 1.0 + L.lookahead, l2 = -L.lookahead;
   const double *mu = s.mu.data(), *w = s.w.data();
   double *pxx = p.xx.data(), *pxm = p.xm.data(), *pmm = p.mm.data();

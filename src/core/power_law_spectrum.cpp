@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "sgdlaw/core/optimizer.hpp"
+
 namespace sgdlaw {
 namespace {
 
@@ -95,8 +97,11 @@ PowerLawSpectrum power_law_spectrum(const Config& c) {
   if (!c.d_infinite) return spectrum_at(c.a, c.b, c.d, NodeList{});
   // The tail reaches as far as gamma * steps moves a coordinate. With gamma_rel the step size is resolved from
   // this very spectrum, so the reach uses the bound every stable step size obeys: gamma < 2 / lambda_1 = 2.
-  const double gamma = c.gamma_rel > 0.0 ? 2.0 : c.gamma;
-  return power_law_index_nodes(c.a, c.b, c.d, INFINITY, gamma * static_cast<double>(c.steps()));
+  // Other optimizers reach farther (Optimizer::reach_factor), and their stable step sizes go up to 4 (heavy ball).
+  const Optimizer o = make_optimizer(c);
+  const double gamma = c.gamma_rel > 0.0 || c.gamma_tuned ? (o.is_sgd() ? 2.0 : 4.0) : c.gamma;
+  return power_law_index_nodes(c.a, c.b, c.d, INFINITY,
+                               gamma * o.reach_factor(c.steps()) * static_cast<double>(c.steps()));
 }
 
 PowerLawSpectrum power_law_index_nodes(double a, double b, std::int64_t head, double upper, double reach) {

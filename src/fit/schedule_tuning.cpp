@@ -15,7 +15,8 @@ namespace sgdlaw {
 
 double ExactObjective::final_excess(const Schedule& s, std::int64_t steps) const {
   ++evaluations;
-  const ExactCurve e = exact_expected_risk(nodes, p0, approx, sigma2, s, batch, {steps}, ExactMethod::kContour);
+  const ExactCurve e =
+      exact_expected_risk(nodes, p0, approx, sigma2, s, optimizer, batch, {steps}, ExactMethod::kContour);
   return e.finite ? e.bias.back() + e.variance.back() : INFINITY;
 }
 
@@ -27,10 +28,6 @@ ExactObjective exact_objective(const Config& config) {
     throw ConfigError(
         "schedule tuning at d = inf needs the identity sketch (a Gaussian sketch's average at d = inf is its "
         "deterministic equivalent, not one spectrum); use sketch = identity or a finite d");
-  if (c.optimizer != OptimizerKind::kSgd)
-    throw ConfigError("field 'optimizer' = " + std::string(to_string(c.optimizer)) +
-                      ": schedule tuning is implemented for optimizer = sgd only (its exact objective uses SGD's "
-                      "contour jumps); drop 'optimizer' from the base configuration");
   const RunPlan plan = make_run_plan(c);
   const SketchSetup& s = plan.sketches[0];
   ExactObjective f;
@@ -39,7 +36,8 @@ ExactObjective exact_objective(const Config& config) {
   f.approx = s.approx_prior;
   f.sigma2 = c.sigma * c.sigma;
   f.batch = c.batch;
-  f.gamma_limit = max_stable_step_size(f.nodes.mu, c.batch, &f.nodes.w);
+  f.optimizer = plan.optimizer;
+  f.gamma_limit = max_stable_step_size(f.optimizer, f.nodes.mu, c.batch, &f.nodes.w);
   return f;
 }
 

@@ -150,12 +150,24 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
   d.push_back(int_field("N", "sgd", "number of samples (one pass), N >= batch, a multiple of batch", &Config::N, 1,
                         std::int64_t{1} << 50, "1 <= N <= 2^50"));
   d.push_back(int_field("batch", "sgd", "mini-batch size B >= 1", &Config::batch, 1, kMax, "batch >= 1"));
-  FieldDef gamma = real_field("gamma", "sgd", "initial step size, > 0 and below the stability limit", &Config::gamma,
-                              positive, "gamma > 0");
-  gamma.json = [](const Config& c) {  // with gamma_rel, gamma is derived: not part of the run's identity
-    return c.gamma_rel > 0.0 ? nlohmann::json(nullptr) : nlohmann::json(c.gamma);
-  };
-  d.push_back(gamma);
+  d.push_back({{"gamma", "sgd",
+                "peak step size, > 0 and below the stability limit; or \"tuned\": the one minimising the exact final "
+                "excess risk of this run (resolved before it runs, recorded as derived.resolved_gamma)",
+                "number or tuned"},
+               [](const FieldReader& r, Config& c) {
+                 const RawValue* v = r.get("gamma");
+                 if (v && v->text == "tuned") {
+                   c.gamma_tuned = true;
+                   return;
+                 }
+                 r.real("gamma", &c.gamma);
+                 if (!(c.gamma > 0.0)) range_error("gamma", "gamma > 0, or \"tuned\"", format_shortest(c.gamma));
+               },
+               [](const Config& c) {  // with gamma_rel, gamma is derived: not part of the run's identity
+                 return c.gamma_tuned       ? nlohmann::json("tuned")
+                        : c.gamma_rel > 0.0 ? nlohmann::json(nullptr)
+                                            : nlohmann::json(c.gamma);
+               }});
   d.push_back(real_field("gamma_rel", "sgd",
                          "step size as a fraction of the largest stable one for the run's own spectrum and batch, "
                          "0 < gamma_rel < 1 (instead of gamma; 0 = use gamma); config.json records the resolved "
@@ -322,6 +334,10 @@ void check_without_effect(const Config& c) {
 
 void check_field_relations(const FieldReader& r, Config& c) {
   check_infinite_d(c);
+  if (c.gamma_rel > 0.0 && r.get("gamma") && c.gamma_tuned)
+    throw ConfigError(
+        "fields 'gamma' = tuned and 'gamma_rel' are exclusive: the tuned step size is searched over "
+        "the whole stable range");
   if (c.gamma_rel > 0.0 && r.get("gamma"))
     throw ConfigError(
         "fields 'gamma' and 'gamma_rel' are exclusive: give the step size itself or its fraction of "

@@ -186,7 +186,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
         {"steps", r.plan.config.steps()},
         {"total_trials", r.plan.config.total_trials()},
         {"max_stable_gamma", r.max_stable_gamma},
-        {"resolved_gamma", r.plan.config.gamma},  // the step size the run used (gamma, or gamma_rel x the limit)
+        {"resolved_gamma", r.plan.config.gamma},  // the step size the run used (gamma, gamma_rel x the limit, tuned)
         {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
         {"schedule_phase_length", r.plan.schedule.phase_length},
         {"exact_method", !r.exact.empty() && r.exact[0].contour ? "contour" : "steps"},
@@ -197,6 +197,11 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
                    "iterates in the middle of the horizon-N schedule"
              : std::string("every row is the last iterate of a run of that length (the schedule does not depend "
                            "on N)")}};
+    if (r.gamma_tuning.evaluations > 0)
+      j["derived"]["gamma_tuning"] = {{"limit", r.gamma_tuning.limit},
+                                      {"final_excess", r.gamma_tuning.excess},
+                                      {"at_limit", r.gamma_tuning.at_limit},
+                                      {"exact_evaluations", r.gamma_tuning.evaluations}};
     if (!r.exact.empty())
       j["derived"]["exact_path"] = {{"contour_jumps", r.exact[0].jumps},
                                     {"jumped_steps", r.exact[0].jumped_steps},

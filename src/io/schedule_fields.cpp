@@ -165,7 +165,7 @@ void check_schedule_relations(const FieldReader& r, Config& c) {
   const std::int64_t steps = c.N / c.batch;
   if (c.warmup > 0 && c.warmup >= steps)
     range_error("warmup", "warmup < steps = N / batch = " + std::to_string(steps), std::to_string(c.warmup));
-  if (c.gamma_rel == 0.0 && c.gamma_min > c.gamma)
+  if (c.gamma_rel == 0.0 && !c.gamma_tuned && c.gamma_min > c.gamma)
     range_error("gamma_min", "gamma_min <= gamma = " + g(c.gamma), g(c.gamma_min));
   if (k == ScheduleKind::kWsd) {
     const auto decaying = static_cast<std::int64_t>(std::floor(c.decay_fraction * static_cast<double>(steps)));

@@ -27,6 +27,10 @@ PhaseSpec read_phase_spec(const std::string& path) {
   read_phase_keys(*t, path, s);  // phase_fields.cpp: every key with its type and range
   const Config base = resolve_config({s.base});
   if (s.sigma.empty()) s.sigma.push_back(base.sigma);
+  if (base.gamma_tuned)
+    throw ConfigError(path +
+                      ": field 'gamma' = tuned is not for a phases map (every point of its M x N grid steps "
+                      "with one gamma); give a number");
   if (base.gamma_rel > 0.0)
     throw ConfigError(path +
                       ": field 'gamma_rel' is not for a phases map (every point of its M x N grid steps with "

@@ -7,13 +7,23 @@
 
 #include "sgdlaw/backends/backend.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
+#include "sgdlaw/fit/gamma_tuning.hpp"
 #include "sgdlaw/io/trial_chunks.hpp"
 
 namespace sgdlaw {
 
 RunResult run_point(const Config& config, const Planner& planner, const std::string& backend_name,
                     const TrialSource& trials) {
-  RunResult res = prepare_run(config, planner);  // 1. prepare
+  // 0. gamma = "tuned": the step size minimising this run's exact final risk, before anything else uses gamma
+  Config c = config;
+  RunResult::GammaTuning tuning;
+  if (c.gamma_tuned) {
+    const TunedGamma t = tune_gamma(c);
+    c.gamma = t.gamma;
+    tuning = {t.limit, t.excess, t.at_limit, t.evaluations};
+  }
+  RunResult res = prepare_run(c, planner);  // 1. prepare
+  res.gamma_tuning = tuning;
   res.backend = backend_name;
   compute_exact(res);  // 2. exact curves
   if (config.monte_carlo) {

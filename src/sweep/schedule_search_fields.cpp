@@ -63,6 +63,10 @@ ScheduleSearchSpec read_schedule_search_spec(const std::string& path) {
     if (n % base.batch != 0)
       throw ConfigError(path + ": [schedules] field 'N' holds " + std::to_string(n) + ", not a multiple of batch " +
                         std::to_string(base.batch));
+  if (base.optimizer != OptimizerKind::kSgd)  // the families and the optimal schedule are searched for SGD
+    throw ConfigError("field 'optimizer' = " + std::string(to_string(base.optimizer)) +
+                      ": sgdlaw schedule searches schedules for optimizer = sgd only; drop 'optimizer' from the "
+                      "base configuration");
   exact_objective(base);  // refuses a problem the search cannot evaluate
   return s;
 }

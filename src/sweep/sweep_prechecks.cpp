@@ -37,7 +37,8 @@ void check_identity_stability(const SweepSpec& spec) {
   int count = 0;
   for (const SweepPoint& p : spec.points) {
     const Config& c = p.config;
-    if (c.sketch != SketchKind::kIdentity || c.d_infinite || c.d > 10000000 || c.gamma_rel > 0.0) continue;
+    if (c.sketch != SketchKind::kIdentity || c.d_infinite || c.d > 10000000 || c.gamma_rel > 0.0 || c.gamma_tuned)
+      continue;
     const PowerLawSpectrum s = power_law_spectrum(c);
     const Optimizer o = make_optimizer(c);
     if (step_size_is_stable(o, c.gamma, s.lambda, c.batch)) continue;

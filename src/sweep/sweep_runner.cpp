@@ -113,7 +113,8 @@ namespace {
 // the iterate after N samples is the same in every run of horizon >= N, so one run of the largest N with the
 // others' checkpoints added gives every point's results, bit for bit.
 std::string horizon_free_key(const SweepPoint& p) {
-  if (make_schedule(p.config).depends_on_horizon() || !p.config.monte_carlo) return "";
+  // (a tuned gamma is tuned for its own N: never shared)
+  if (make_schedule(p.config).depends_on_horizon() || !p.config.monte_carlo || p.config.gamma_tuned) return "";
   Config c = p.config;
   c.N = 0;
   return run_identity(c);
@@ -351,10 +352,11 @@ std::int64_t write_sweep_tables(const SweepSpec& spec, const std::string& versio
     if (state != PointState::kDone) continue;
     const std::string curves = read_text_file(p.config.out + "/curves.csv");
     const Config& c = p.config;
-    // gamma_rel: the step size the point ran with (derived.resolved_gamma).
+    // gamma_rel, gamma = tuned: the step size the point ran with (derived.resolved_gamma).
     const bool has_derived = record.is_object() && record.contains("derived") && record["derived"].is_object();
-    const double gamma =
-        c.gamma_rel > 0.0 ? (has_derived ? record["derived"].value("resolved_gamma", NAN) : NAN) : c.gamma;
+    const double gamma = c.gamma_rel > 0.0 || c.gamma_tuned
+                             ? (has_derived ? record["derived"].value("resolved_gamma", NAN) : NAN)
+                             : c.gamma;
     // Shortest round-trip decimals (0.1, not 0.10000000000000001).
     const std::string d = c.d_infinite ? "inf" : std::to_string(c.d),
                       M = c.d_infinite && c.sketch == SketchKind::kIdentity ? "inf" : std::to_string(c.M);

@@ -38,6 +38,9 @@ struct Config {
   // > 0: gamma is this fraction of the largest stable step size for the run's own spectrum and batch (resolved
   // by prepare_run; `gamma` then holds the resolved value); 0: `gamma` as given.
   double gamma_rel = 0.0;
+  // gamma = "tuned": the peak step size minimising the exact final excess risk of this run (its spectrum, batch,
+  // schedule shape, optimizer and N; fit/gamma_tuning.hpp), resolved before the run; `gamma` then holds it.
+  bool gamma_tuned = false;
   ScheduleKind schedule = ScheduleKind::kGeometric;
   std::int64_t phase_length = 0;  // geometric: steps per phase; 0 = steps / log2(steps)
   double power_p = 0.5;           // power: gamma_t = gamma (1 + t / t0)^-p

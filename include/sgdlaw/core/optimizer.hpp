@@ -69,6 +69,15 @@ struct Optimizer {
     return dana_g3 * gamma * ::pow(1.0 + static_cast<double>(t), -dana_kappa);
   }
 
+  // How much farther than SGD's gamma t the iterate's reach extends after `steps` steps (the tail of an infinite
+  // spectrum must cover it): 1 / (1 - beta) for the momentum methods, whose effective step is gamma / (1 - beta);
+  // for DANA the effective step gamma2 + gamma3 / Delta grows to about gamma (1 + gamma3 (steps + delta) / delta).
+  double reach_factor(std::int64_t steps) const {
+    if (kind == OptimizerKind::kHeavyBall || kind == OptimizerKind::kNesterov) return 1.0 / (1.0 - momentum);
+    if (!is_dana()) return 1.0;
+    return 1.0 + dana_gamma3(steps, 1.0) * (static_cast<double>(steps) + dana_delta) / dana_delta;
+  }
+
   SGDLAW_HD LinearStep linear(std::int64_t t, double gamma) const {
     LinearStep s;
     switch (kind) {

@@ -45,6 +45,12 @@ struct RunResult {
   // one for this configuration; -1 elsewhere.
   double theory_level_ratio = -1.0;
   std::int64_t resumed_trials = 0;  // loaded from an interrupted run's saved chunks (trial_chunks.hpp)
+  // gamma = "tuned" (fit/gamma_tuning.hpp): how it was resolved; evaluations = 0 when not tuned.
+  struct GammaTuning {
+    double limit = 0.0, excess = 0.0;
+    bool at_limit = false;
+    std::int64_t evaluations = 0;
+  } gamma_tuning;
 };
 
 // Per-sketch exact curves (prior expectation, or the fixed w*'s own).

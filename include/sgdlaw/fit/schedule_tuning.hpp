@@ -25,7 +25,8 @@ struct ExactObjective {
   Eigen::VectorXd p0;
   double approx = 0.0, sigma2 = 0.0;
   std::int64_t batch = 1;
-  double gamma_limit = 0.0;  // the largest stable step size for this spectrum and batch
+  Optimizer optimizer;       // the update (optimizer.hpp); SGD unless the configuration says otherwise
+  double gamma_limit = 0.0;  // the largest stable step size for this spectrum, batch and optimizer
   mutable std::int64_t evaluations = 0;
 
   // The final excess risk bias + variance = E[R] - sigma^2 - Approx (inf where the recursion overflows): what
@@ -34,8 +35,8 @@ struct ExactObjective {
   double floor() const { return sigma2 + approx; }
 };
 
-// From a configuration (its problem keys and batch); a Gaussian sketch at d = inf is refused (its sketch average
-// is a deterministic equivalent, not one spectrum).
+// From a configuration (its problem keys, batch and optimizer); a Gaussian sketch at d = inf is refused (its
+// sketch average is a deterministic equivalent, not one spectrum).
 ExactObjective exact_objective(const Config& c);
 
 struct Minimum {
