@@ -68,8 +68,8 @@ TEST(GammaTuned, MatchesABruteForceScan) {
   for (const Config& c : {sgd, hb}) {
     const TunedGamma t = tune_gamma(c);
     const double scan = brute_force(c);
-    EXPECT_LT(std::fabs(std::log(t.gamma / scan)), 0.01) << to_string(c.optimizer) << ": tuned " << t.gamma
-                                                          << ", scan " << scan << ", limit " << t.limit;
+    EXPECT_LT(std::fabs(std::log(t.gamma / scan)), 0.01)
+        << to_string(c.optimizer) << ": tuned " << t.gamma << ", scan " << scan << ", limit " << t.limit;
     EXPECT_LE(t.gamma, t.limit);
     EXPECT_GT(t.evaluations, 5);
     std::printf("%s: tuned %.6g, scan %.6g, limit %.6g, %lld evaluations\n", to_string(c.optimizer), t.gamma, scan,

@@ -159,6 +159,58 @@ bool same_run(const nlohmann::json& recorded_config, const Config& c) {
   return results_only(recorded_config) == results_only(config_to_json(c));
 }
 
+namespace {
+
+// config.json's "derived": what the run resolved and how its exact curves were computed.
+nlohmann::json derived_json(const RunResult& r) {
+  nlohmann::json d = {
+      {"steps", r.plan.config.steps()},
+      {"total_trials", r.plan.config.total_trials()},
+      {"max_stable_gamma", r.max_stable_gamma},
+      {"resolved_gamma", r.plan.config.gamma},  // the step size the run used (gamma, gamma_rel x the limit, tuned)
+      {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
+      {"schedule_phase_length", r.plan.schedule.phase_length},
+      {"exact_method", !r.exact.empty() && r.exact[0].contour ? "contour" : "steps"},
+      {"checkpoints_note",
+       r.plan.schedule.depends_on_horizon()
+           ? std::string(to_string(r.plan.config.schedule)) +
+                 " schedule: only the final row is a completed schedule of its horizon; earlier rows are "
+                 "iterates in the middle of the horizon-N schedule"
+           : std::string("every row is the last iterate of a run of that length (the schedule does not depend "
+                         "on N)")}};
+  if (r.gamma_tuning.evaluations > 0)
+    d["gamma_tuning"] = {{"limit", r.gamma_tuning.limit},
+                         {"final_excess", r.gamma_tuning.excess},
+                         {"at_limit", r.gamma_tuning.at_limit},
+                         {"exact_evaluations", r.gamma_tuning.evaluations}};
+  if (!r.exact.empty())
+    d["exact_path"] = {{"contour_jumps", r.exact[0].jumps},
+                       {"jumped_steps", r.exact[0].jumped_steps},
+                       {"stepped_steps", r.exact[0].stepped_steps}};
+  if (r.plan.config.schedule == ScheduleKind::kTable) d["schedule_table"] = r.plan.config.schedule_table;
+  if (r.theory_level_ratio >= 0.0) d["theory_level_ratio"] = r.theory_level_ratio;
+  if (r.plan.config.d_infinite) {
+    const SketchSetup& s = r.plan.sketches[0];
+    d["d_infinite"] = {
+        {"head", r.plan.config.d},
+        {"tail_nodes", static_cast<std::int64_t>(s.mu.size()) - r.plan.config.d},
+        {"tail_error_bound", s.tail_error},
+        {"note",
+         "d = inf: coordinates 1..head one by one, the tail by Euler-Maclaurin and Gauss-Legendre quadrature; "
+         "tail_error_bound estimates the absolute error of the risk it adds"}};
+  }
+  if (r.plan.config.dataset > 0)
+    d["exact_columns_note"] =
+        "finite dataset of " + std::to_string(r.plan.config.dataset) + " samples (" +
+        format_g(static_cast<double>(r.plan.config.N) / static_cast<double>(r.plan.config.dataset), 4) +
+        " passes): reuse correlates the iterate with the data, so no exact recursion applies; the *_exact "
+        "columns are the fresh-data (one-pass) expected risk, for comparison, and the Monte Carlo columns are "
+        "the answer";
+  return d;
+}
+
+}  // namespace
+
 void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::string& out_dir) {
   const fs::path out = fs::path(out_dir);
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
@@ -182,49 +234,7 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
     j["timing_seconds"] = {{"setup", r.setup_seconds}, {"exact", r.exact_seconds}, {"monte_carlo", r.mc_seconds}};
     if (r.kernel_seconds >= 0.0) j["timing_seconds"]["kernel"] = r.kernel_seconds;  // CUDA events
     if (!r.warnings.empty()) j["warnings"] = r.warnings;
-    j["derived"] = {
-        {"steps", r.plan.config.steps()},
-        {"total_trials", r.plan.config.total_trials()},
-        {"max_stable_gamma", r.max_stable_gamma},
-        {"resolved_gamma", r.plan.config.gamma},  // the step size the run used (gamma, gamma_rel x the limit, tuned)
-        {"approx_exact", r.rows.empty() ? 0.0 : r.rows.back().approx_exact},
-        {"schedule_phase_length", r.plan.schedule.phase_length},
-        {"exact_method", !r.exact.empty() && r.exact[0].contour ? "contour" : "steps"},
-        {"checkpoints_note",
-         r.plan.schedule.depends_on_horizon()
-             ? std::string(to_string(r.plan.config.schedule)) +
-                   " schedule: only the final row is a completed schedule of its horizon; earlier rows are "
-                   "iterates in the middle of the horizon-N schedule"
-             : std::string("every row is the last iterate of a run of that length (the schedule does not depend "
-                           "on N)")}};
-    if (r.gamma_tuning.evaluations > 0)
-      j["derived"]["gamma_tuning"] = {{"limit", r.gamma_tuning.limit},
-                                      {"final_excess", r.gamma_tuning.excess},
-                                      {"at_limit", r.gamma_tuning.at_limit},
-                                      {"exact_evaluations", r.gamma_tuning.evaluations}};
-    if (!r.exact.empty())
-      j["derived"]["exact_path"] = {{"contour_jumps", r.exact[0].jumps},
-                                    {"jumped_steps", r.exact[0].jumped_steps},
-                                    {"stepped_steps", r.exact[0].stepped_steps}};
-    if (r.plan.config.schedule == ScheduleKind::kTable) j["derived"]["schedule_table"] = r.plan.config.schedule_table;
-    if (r.theory_level_ratio >= 0.0) j["derived"]["theory_level_ratio"] = r.theory_level_ratio;
-    if (r.plan.config.d_infinite) {
-      const SketchSetup& s = r.plan.sketches[0];
-      j["derived"]["d_infinite"] = {
-          {"head", r.plan.config.d},
-          {"tail_nodes", static_cast<std::int64_t>(s.mu.size()) - r.plan.config.d},
-          {"tail_error_bound", s.tail_error},
-          {"note",
-           "d = inf: coordinates 1..head one by one, the tail by Euler-Maclaurin and Gauss-Legendre quadrature; "
-           "tail_error_bound estimates the absolute error of the risk it adds"}};
-    }
-    if (r.plan.config.dataset > 0)
-      j["derived"]["exact_columns_note"] =
-          "finite dataset of " + std::to_string(r.plan.config.dataset) + " samples (" +
-          format_g(static_cast<double>(r.plan.config.N) / static_cast<double>(r.plan.config.dataset), 4) +
-          " passes): reuse correlates the iterate with the data, so no exact recursion applies; the *_exact "
-          "columns are the fresh-data (one-pass) expected risk, for comparison, and the Monte Carlo columns are "
-          "the answer";
+    j["derived"] = derived_json(r);
     j["files"] = {{"curves.csv", file_digest((tmp / "curves.csv").string())}};
     if (r.plan.config.write_trials != TrialsOutput::kNone)
       j["files"]["trials.csv"] = file_digest((tmp / "trials.csv").string());
