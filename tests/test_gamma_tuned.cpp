@@ -11,6 +11,7 @@
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;
+using sgdlaw::testing::config_error;
 
 namespace {
 
@@ -42,15 +43,6 @@ double brute_force(const Config& c) {
     }
   }
   return at;
-}
-
-std::string config_error(const std::string& toml) {
-  try {
-    resolve_config({parse_toml_settings(toml, "test.toml")});
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

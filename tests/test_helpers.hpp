@@ -92,6 +92,16 @@ inline std::string slurp(const std::filesystem::path& p) {
   return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
+// The ConfigError message a TOML text gets from resolve_config ("" when it is accepted).
+inline std::string config_error(const std::string& toml) {
+  try {
+    resolve_config({parse_toml_settings(toml, "test.toml")});
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 inline double rel_diff(double x, double y) { return std::fabs(x - y) / std::max(std::fabs(y), 1e-300); }
 
 }  // namespace sgdlaw::testing

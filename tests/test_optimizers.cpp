@@ -14,6 +14,7 @@
 #include "test_helpers.hpp"
 
 using namespace sgdlaw;
+using sgdlaw::testing::config_error;
 using sgdlaw::testing::small_config;
 
 namespace {
@@ -55,15 +56,6 @@ void expect_within_4se(const RunResult& r, const std::string& label) {
           << label << " variance at N=" << row.samples;
     }
   }
-}
-
-std::string config_error(const std::string& toml) {
-  try {
-    resolve_config({parse_toml_settings(toml, "test.toml")});
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

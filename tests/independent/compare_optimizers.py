@@ -7,12 +7,14 @@ bias and variance agree to 1e-10 relative (curves.csv prints 12 digits) at every
 
 usage: compare_optimizers.py SGDLAW_BINARY
 """
-import csv
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sgdlaw_cli import run_toml, toml_value  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = {"a": 1.5, "b": 2.0, "sigma": 0.3, "d": 60, "gamma": 0.2}
@@ -30,23 +32,12 @@ CASES = [
 ]
 
 
-def toml_value(v):
-    return json.dumps(v) if isinstance(v, str) else repr(v)
-
-
 def run_sgdlaw(binary, spec, work):
     lines = ["[problem]", "sketch = \"identity\""]
     lines += ["%s = %s" % (k, toml_value(spec[k])) for k in ("a", "b", "sigma", "d")]
     lines += ["[sgd]"] + ["%s = %s" % (k, toml_value(v)) for k, v in spec.items() if k not in ("a", "b", "sigma", "d")]
     lines += ["[run]", "monte_carlo = false", "checkpoint_ratio = 1.8", "out = \"out\"", "progress = false"]
-    with open(os.path.join(work, "c.toml"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    subprocess.run([binary, "run", "c.toml"], cwd=work, check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(work, "out", "curves.csv")) as f:
-        rows = list(csv.DictReader(f))
-    with open(os.path.join(work, "out", "config.json")) as f:
-        recorded = json.load(f)
-    return rows, recorded
+    return run_toml(binary, lines, work)
 
 
 def rel(x, y):

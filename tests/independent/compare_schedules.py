@@ -6,12 +6,14 @@ bias and variance agree to 1e-10 relative (risk, bias and variance as curves.csv
 
 usage: compare_schedules.py SGDLAW_BINARY
 """
-import csv
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sgdlaw_cli import run_toml, toml_value  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = {"a": 1.5, "b": 2.0, "sigma": 0.3, "d": 60, "gamma": 0.3}
@@ -26,10 +28,6 @@ CASES = [
 ]
 
 
-def toml_value(v):
-    return json.dumps(v) if isinstance(v, str) else repr(v)
-
-
 def run_sgdlaw(binary, spec, work):
     keys = dict(spec)
     table = keys.pop("table", None)
@@ -42,14 +40,8 @@ def run_sgdlaw(binary, spec, work):
         lines.append("schedule_table = \"table.csv\"")
     lines += ["[run]", "monte_carlo = false", "exact_method = \"contour\"", "checkpoint_ratio = 1.8",
               "out = \"out\"", "progress = false"]
-    with open(os.path.join(work, "c.toml"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    subprocess.run([binary, "run", "c.toml"], cwd=work, check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(work, "out", "curves.csv")) as f:
-        rows = list(csv.DictReader(f))
-    with open(os.path.join(work, "out", "config.json")) as f:
-        derived = json.load(f)["derived"]
-    return rows, derived
+    rows, recorded = run_toml(binary, lines, work)
+    return rows, recorded["derived"]
 
 
 def rel(x, y):
