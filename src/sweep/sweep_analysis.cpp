@@ -30,7 +30,15 @@ struct PointData {
   const SweepPoint* p = nullptr;
   std::vector<double> risk, approx;
   double n_eff = 0, risk_exact = 0, approx_exact = 0, bias_exact = 0, variance_exact = 0;
+  double gamma = 0;  // the peak step size it ran with (gamma_rel and gamma = tuned: config.json's resolved_gamma)
 };
+
+double resolved_gamma(const SweepPoint& p) {
+  if (!(p.config.gamma_rel > 0.0) && !p.config.gamma_tuned) return p.config.gamma;
+  const nlohmann::json j = nlohmann::json::parse(read_text_file(p.config.out + "/config.json"), nullptr, false);
+  return j.is_object() && j.contains("derived") && j["derived"].is_object() ? j["derived"].value("resolved_gamma", NAN)
+                                                                            : NAN;
+}
 
 PointData load_point(const SweepPoint& p) {
   PointData d;
@@ -42,6 +50,7 @@ PointData load_point(const SweepPoint& p) {
   d.approx_exact = curves.numbers("approx_exact")[last];
   d.bias_exact = curves.numbers("bias_exact")[last];
   d.variance_exact = curves.numbers("variance_exact")[last];
+  d.gamma = resolved_gamma(p);
   if (!p.config.monte_carlo) {  // exact-only point: the exact value stands in for the trials (no sampling noise)
     d.risk.push_back(d.risk_exact);
     d.approx.push_back(d.approx_exact);
@@ -82,6 +91,8 @@ std::vector<const SweepPoint*> along_axis(const std::vector<const SweepPoint*>& 
 // A series along one axis: per-trial values plus the exact curve at the same points.
 struct Series : TrialSeries {
   std::vector<double> y_exact;
+  std::vector<double> gamma;  // per point: the step size it ran with
+  std::int64_t batch = 1;
   bool exact_only = false;     // every point ran without trials (monte_carlo = false)
   std::size_t per_sketch = 0;  // trials per sketch (two-stage bootstrap when there are several sketches)
 };
@@ -180,7 +191,7 @@ class SweepAnalyzer {
       : spec_(spec),
         f_(spec.fit),
         slopes_({"group", "axis", "x", "excess_mc", "excess_se", "excess_exact", "local_slope_mc", "local_slope_exact",
-                 "in_regime"},
+                 "in_regime", "batch", "gamma"},
                 6),
         frontier_(
             {"group", "budget", "m_star", "excess_star", "interior", "source", "excess_star_lo", "excess_star_hi"}, 6) {
@@ -204,6 +215,7 @@ class SweepAnalyzer {
       Series s;
       s.exact_only = !c0.monte_carlo;
       s.per_sketch = s.exact_only ? 1 : static_cast<std::size_t>(c0.trials);  // exact only: one value per point
+      s.batch = c0.batch;
       const double sigma2 = c0.sigma * c0.sigma;
       for (const SweepPoint* p : sel) {
         const PointData& d = get(*p);
@@ -213,6 +225,7 @@ class SweepAnalyzer {
           y.push_back(d.risk[t] - sigma2 - (minus_approx ? d.approx[t] : 0.0));
         s.y.push_back(y);
         s.y_exact.push_back(minus_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
+        s.gamma.push_back(d.gamma);
       }
       const std::string label = group + ";" + ax.held_name + "=" + std::to_string(c0.*ax.held);
       // The theory's regime (Lin et al.): the M law holds while M << N_eff^(1/a), the N law while
@@ -231,6 +244,11 @@ class SweepAnalyzer {
       else
         fit_series(s, label, "risk-sigma2 vs M", theory, f_.m_window_lo, std::min(f_.m_window_hi, regime), f_, fits_);
       note_regime(first_fit, s, regime, c, ax);
+      for (std::size_t k = first_fit; k < fits_.size(); ++k) {  // the batch and step sizes the fitted points ran with
+        fits_[k].batch = s.batch;
+        fits_[k].gamma_lo = *std::min_element(s.gamma.begin(), s.gamma.end());
+        fits_[k].gamma_hi = *std::max_element(s.gamma.begin(), s.gamma.end());
+      }
       append_slopes(label, ax.x_name, s, regime);
       append_exponents(label, ax.x_name, s, theory);
     }
@@ -276,7 +294,7 @@ class SweepAnalyzer {
       slopes_.cell(group).cell(axis).cell(s.x[i]).cell(m[i]).cell(se[i]).cell(s.y_exact[i]);
       lm.empty() ? slopes_.empty_cell() : slopes_.cell(lm[i]);
       le.empty() ? slopes_.empty_cell() : slopes_.cell(le[i]);
-      slopes_.cell(s.x[i] <= regime ? "1" : "0").end_row();
+      slopes_.cell(s.x[i] <= regime ? "1" : "0").cell(s.batch).cell(s.gamma[i]).end_row();
     }
   }
 
@@ -511,9 +529,9 @@ std::string full_report(const SweepSpec& spec, const SweepAnalysis& a) {
 }  // namespace
 
 void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
-  CsvWriter csv({"group", "grid",          "a",       "b",      "held", "held_value",  "quantity", "method", "slope",
-                 "ci_lo", "ci_hi",         "boot_sd", "theory", "z",    "slope_exact", "n_points", "x_lo",   "x_hi",
-                 "y_inf", "log_prefactor", "ok",      "note"},
+  CsvWriter csv({"group", "grid",          "a",       "b",      "held",  "held_value",  "quantity", "method", "slope",
+                 "ci_lo", "ci_hi",         "boot_sd", "theory", "z",     "slope_exact", "n_points", "x_lo",   "x_hi",
+                 "y_inf", "log_prefactor", "ok",      "note",   "batch", "gamma_lo",    "gamma_hi"},
                 6);
   for (const FitRow& r : a.fits) {
     // The packed group "grid;a=..;b=..[;other axes][;N=.. or ;M=..]" also as columns, for pandas.
@@ -533,7 +551,8 @@ void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
     held.empty() ? csv.empty_cell() : csv.cell(value_of(held));
     csv.cell(r.quantity).cell(r.method).cell(r.slope).cell(r.ci_lo).cell(r.ci_hi).cell(r.boot_sd);
     csv.cell(r.theory).cell(r.z).cell(r.slope_exact).cell(static_cast<std::int64_t>(r.n_points)).cell(r.x_lo);
-    csv.cell(r.x_hi).cell(r.y_inf).cell(r.log_prefactor).cell(r.ok ? "1" : "0").cell(r.note).end_row();
+    csv.cell(r.x_hi).cell(r.y_inf).cell(r.log_prefactor).cell(r.ok ? "1" : "0").cell(r.note);
+    csv.cell(r.batch).cell(r.gamma_lo).cell(r.gamma_hi).end_row();
   }
   write_file_atomically(spec.out + "/fits.csv", csv.text());
   write_file_atomically(spec.out + "/slopes.csv", a.slopes_csv);

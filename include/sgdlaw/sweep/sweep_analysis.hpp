@@ -4,6 +4,7 @@
 // slope comes with a bootstrap interval over whole trials (trial t of every point is resampled together:
 // points share random streams by trial), the theory slope, a z-score, and the slope of the noise-free exact
 // curves over the same window (which shows what finite sizes alone do to the slope).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct FitRow {
   long n_points = 0;
   bool ok = false;
   std::string note;
+  // The batch and the range of (resolved) peak step sizes of the fitted points (gamma_rel, gamma = tuned: each
+  // point's own): fits.csv's batch, gamma_lo, gamma_hi.
+  std::int64_t batch = 1;
+  double gamma_lo = 0.0, gamma_hi = 0.0;
 };
 
 struct SweepAnalysis {
