@@ -168,11 +168,12 @@ void add_sgd_fields(std::vector<FieldDef>& d) {
                         : c.gamma_rel > 0.0 ? nlohmann::json(nullptr)
                                             : nlohmann::json(c.gamma);
                }});
-  d.push_back(real_field("gamma_rel", "sgd",
-                         "step size as a fraction of the largest stable one for the run's own spectrum and batch, "
-                         "0 < gamma_rel < 1 (instead of gamma; 0 = use gamma); config.json records the resolved "
-                         "gamma",
-                         &Config::gamma_rel, non_negative, "gamma_rel >= 0 (0 = use gamma)"));
+  d.push_back(
+      real_field("gamma_rel", "sgd",
+                 "step size as a fraction of the largest stable one for the run's own spectrum, batch and optimizer, "
+                 "0 < gamma_rel < 1 (instead of gamma; 0 = use gamma); config.json records the resolved "
+                 "gamma",
+                 &Config::gamma_rel, non_negative, "gamma_rel >= 0 (0 = use gamma)"));
   add_schedule_fields(d);
   d.push_back(int_field("phase_length", "sgd", "geometric: steps per constant phase; 0 = steps / log2(steps)",
                         &Config::phase_length, 0, kMax, "phase_length >= 0 (0 = steps / log2 steps)"));
