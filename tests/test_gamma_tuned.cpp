@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "sgdlaw/fit/gamma_tuning.hpp"
@@ -86,6 +88,23 @@ TEST(GammaTuned, RunsAtTheTunedStepAndRecordsIt) {
 }
 
 TEST(GammaTuned, RefusedWhereItCannotApply) {
+  // MPI sweeps (their worker ranks prepare plans themselves): refused before MPI starts; the environment variable
+  // makes the CLI take its MPI path without mpiexec (absent MPI support answers otherwise, never runs the point)
+  {
+    const auto dir = sgdlaw::testing::scratch_dir("sgdlaw_tuned", "mpi");
+    std::ofstream(dir / "s.toml") << "[problem]\nsketch = \"identity\"\nd = 32\n[sgd]\ngamma = \"tuned\"\n"
+                                     "[run]\nmonte_carlo = false\n[sweep]\nout = \"out\"\nN = [100, 200]\n";
+    std::string log;
+    const int code = sgdlaw::testing::cli("sweep s.toml", dir, &log, "OMPI_COMM_WORLD_SIZE=1");
+    EXPECT_NE(code, 0) << log;
+    EXPECT_FALSE(std::filesystem::exists(dir / "out" / "sweep.csv")) << log;
+  }
+  Config several = tuned_config();
+  several.sketch = SketchKind::kGaussian;
+  several.d = 200;
+  several.M = 20;
+  several.sketches = 2;
+  EXPECT_THROW(tune_gamma(several), ConfigError);
   EXPECT_NE(config_error("[sgd]\nN = 1000\ngamma = \"tuned\"\ngamma_rel = 0.5\n").find("exclusive"), std::string::npos);
   EXPECT_NE(config_error("[sgd]\nN = 1000\ngamma = \"fast\"\n").find("field 'gamma'"), std::string::npos);
   Config c = tuned_config();

@@ -29,6 +29,7 @@ class CudaBackend final : public Backend {
     RunPlan p;
     p.config = c;
     p.schedule = make_schedule(c);
+    p.optimizer = make_optimizer(c);  // as make_run_plan: every part of the run reads the plan's optimizer
     p.checkpoints = checkpoint_steps(c);
     for (std::int64_t k = 0; k < c.sketches; ++k) p.sketches.push_back(host_view(c, k));
     return p;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "sgdlaw/core/errors.hpp"
 #include "sgdlaw/core/format.hpp"
@@ -14,6 +15,13 @@ TunedGamma tune_gamma(const Config& config) {
     throw ConfigError(
         "field 'gamma' = tuned needs one spectrum to tune on: a Gaussian sketch at d = inf is its deterministic "
         "equivalent; use a finite d or sketch = identity");
+  // One spectrum and the prior's expectation: several Gaussian sketches would each need their own optimum (and
+  // another sketch's limit may lie below it), and a fixed w* is not the prior's.
+  if (config.sketches > 1 && config.sketch == SketchKind::kGaussian)
+    throw ConfigError("field 'gamma' = tuned tunes on one spectrum: use sketches = 1 with a Gaussian sketch (got " +
+                      std::to_string(config.sketches) + ")");
+  if (config.wstar == PriorMode::kFixed)
+    throw ConfigError("field 'gamma' = tuned tunes the prior's expected risk: use wstar = prior");
   const ExactObjective f = exact_objective(config);
   const std::int64_t steps = config.steps();
   const auto excess = [&](double gamma) {

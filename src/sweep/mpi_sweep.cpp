@@ -244,6 +244,12 @@ class MpiSweep {
 
 MpiSweepOutcome run_sweep_mpi(const SweepSpec& spec, const std::function<void(const std::string&)>& log,
                               const std::function<void(const SweepSpec&)>& after_on_root) {
+  // Worker ranks prepare a point's plan themselves (prepare_run, not run_point), so a gamma that is tuned on the
+  // way into run_point would reach rank 0 alone: refused before MPI starts, naming a point.
+  for (const SweepPoint& p : spec.points)
+    if (p.config.gamma_tuned)
+      throw ConfigError("field 'gamma' = tuned (point " + p.name +
+                        ") is not for MPI sweeps yet: run the sweep without mpiexec, or as shards and merge");
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   const Topology topo = mpi_topology();

@@ -246,8 +246,11 @@ class SweepAnalyzer {
       note_regime(first_fit, s, regime, c, ax);
       for (std::size_t k = first_fit; k < fits_.size(); ++k) {  // the batch and step sizes the fitted points ran with
         fits_[k].batch = s.batch;
-        fits_[k].gamma_lo = *std::min_element(s.gamma.begin(), s.gamma.end());
-        fits_[k].gamma_hi = *std::max_element(s.gamma.begin(), s.gamma.end());
+        fits_[k].gamma_lo = fits_[k].gamma_hi = NAN;  // fmin / fmax skip a point whose gamma was not recorded
+        for (const double g : s.gamma) {
+          fits_[k].gamma_lo = std::fmin(fits_[k].gamma_lo, g);
+          fits_[k].gamma_hi = std::fmax(fits_[k].gamma_hi, g);
+        }
       }
       append_slopes(label, ax.x_name, s, regime);
       append_exponents(label, ax.x_name, s, theory);

@@ -96,8 +96,9 @@ double multiplicative_noise_kappa(const std::vector<double>& mu, const std::vect
 
 double theory_level_ratio(const RunResult& r) {
   const Config& c = r.plan.config;
+  // (the level is SGD's: other optimizers have none here)
   if (c.sketch != SketchKind::kIdentity || c.sigma != 0.0 || c.schedule != ScheduleKind::kConstant || c.batch != 1 ||
-      c.dataset > 0 || r.rows.empty() || r.plan.sketches.empty())
+      c.dataset > 0 || c.optimizer != OptimizerKind::kSgd || r.rows.empty() || r.plan.sketches.empty())
     return -1.0;
   const SketchSetup& s = r.plan.sketches[0];
   const std::vector<double> mu(s.mu.data(), s.mu.data() + s.mu.size());
