@@ -14,6 +14,7 @@
 #include "cli_commands.hpp"
 #include "progress_bar.hpp"
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/stopwatch.hpp"
 #include "sgdlaw/core/text.hpp"
 #include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/fit/user_fits.hpp"
@@ -95,24 +96,11 @@ std::vector<std::size_t> usable_rows(const CsvTable& t, const std::vector<std::s
 std::string power_data_problem(const std::vector<double>& x, const std::vector<double>& y, const FitOptions& o) {
   const auto [xmin, xmax] = std::minmax_element(x.begin(), x.end());
   if (*xmin == *xmax) return "every row has the same " + o.x + " (" + std::to_string(*xmin) + "): no slope to fit";
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  const double n = static_cast<double>(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double lx = std::log(x[i]), ly = std::log(y[i]);
-    sx += lx;
-    sy += ly;
-    sxx += lx * lx;
-    sxy += lx * ly;
-  }
-  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  const double slope = log_log_slope(x, y);
   if (slope > 0)
     return o.y + " rises with " + o.x + " (log-log slope " + std::to_string(slope) +
            "): a decaying law A x^-alpha + B does not describe it";
   return "";
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 // Each replicate refits the same number of rows: the main fit's time, times the replicates, is the honest

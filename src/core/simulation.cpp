@@ -12,13 +12,10 @@
 #include "sgdlaw/core/optimizer.hpp"
 #include "sgdlaw/core/parallel_trials.hpp"
 #include "sgdlaw/core/stability.hpp"
+#include "sgdlaw/core/stopwatch.hpp"
 
 namespace sgdlaw {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 std::string fmt(double x) { return format_g(x, 6); }
 

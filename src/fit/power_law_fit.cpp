@@ -141,6 +141,20 @@ SaturatingFit fit_saturating(const std::vector<double>& x_in, const std::vector<
   return f;
 }
 
+double log_log_slope(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() < 2) return NAN;
+  const auto n = static_cast<double>(x.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double lx = std::log(x[i]), ly = std::log(y[i]);
+    sx += lx;
+    sy += ly;
+    sxx += lx * lx;
+    sxy += lx * ly;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
 std::vector<double> local_slopes(const std::vector<double>& x, const std::vector<double>& y) {
   std::vector<double> out;
   const std::size_t n = x.size();

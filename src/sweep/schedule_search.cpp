@@ -5,13 +5,10 @@
 #include <cmath>
 
 #include "sgdlaw/core/format.hpp"
+#include "sgdlaw/core/stopwatch.hpp"
 
 namespace sgdlaw {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // The family's schedule at horizon n with peak gamma and its second parameter.
 Config family_config(const Config& base, const std::string& family, std::int64_t n, double gamma, double param) {

@@ -8,6 +8,7 @@
 
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/version.hpp"
+#include "sgdlaw/fit/power_law_fit.hpp"
 #include "sgdlaw/io/atomic_file.hpp"
 #include "sgdlaw/io/csv_writer.hpp"
 #include "sgdlaw/sweep/schedule_search.hpp"
@@ -16,21 +17,6 @@ namespace sgdlaw {
 namespace {
 
 std::string g(double x, int digits = 4) { return std::isfinite(x) ? format_g(x, digits) : "-"; }
-
-// Least-squares slope of log y against log x.
-double log_slope(const std::vector<double>& x, const std::vector<double>& y) {
-  const auto n = static_cast<double>(x.size());
-  if (x.size() < 2) return NAN;
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double lx = std::log(x[i]), ly = std::log(y[i]);
-    sx += lx;
-    sy += ly;
-    sxx += lx * lx;
-    sxy += lx * ly;
-  }
-  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
 
 std::map<std::int64_t, double> best_family_excess(const ScheduleSearchResult& r) {
   std::map<std::int64_t, double> best;
@@ -119,10 +105,10 @@ std::string exponents_table(const ScheduleSearchResult& r) {
     }
     const std::size_t k = n.size();
     const auto last = [&](const std::vector<double>& x) {
-      return k >= 2 ? log_slope({x[k - 2], x[k - 1]}, {e[k - 2], e[k - 1]}) : NAN;
+      return k >= 2 ? log_log_slope({x[k - 2], x[k - 1]}, {e[k - 2], e[k - 1]}) : NAN;
     };
-    md += "| " + name + " | " + g(log_slope(n, e), 3) + " | " + g(last(n), 3) + " | " + g(last(nl), 3) + " | " +
-          g(log_slope(n, gm), 3) + " |\n";
+    md += "| " + name + " | " + g(log_log_slope(n, e), 3) + " | " + g(last(n), 3) + " | " + g(last(nl), 3) + " | " +
+          g(log_log_slope(n, gm), 3) + " |\n";
   }
   return md;
 }
@@ -151,7 +137,7 @@ std::string optimal_shape(const ScheduleSearchResult& r) {
   return "At N = " + std::to_string(t->N) + " the optimal " + std::to_string(p.start.size()) +
          "-piece schedule peaks at " + g(peak / r.gamma_limit, 3) + " x the stability limit, spends a fraction " +
          g(static_cast<double>(below) / t->steps, 3) + " of its steps below half its peak, and decays as " +
-         "(1 - t/N)^delta with delta = " + g(log_slope(to_go, gam), 3) + " (fitted over its " +
+         "(1 - t/N)^delta with delta = " + g(log_log_slope(to_go, gam), 3) + " (fitted over its " +
          std::to_string(to_go.size()) + " decaying pieces in the second half).\n";
 }
 

@@ -29,6 +29,9 @@ LogLogFit fit_loglog(const std::vector<double>& x, const std::vector<double>& y,
 SaturatingFit fit_saturating(const std::vector<double>& x, const std::vector<double>& y, double e_min = 0.01,
                              double e_max = 5.0);
 
+// The least-squares slope of log y against log x over every point (all x, y > 0); NaN with fewer than 2 points.
+double log_log_slope(const std::vector<double>& x, const std::vector<double>& y);
+
 // d log y / d log x at each point (one-sided at the ends, centred inside); empty if fewer than 2 points.
 std::vector<double> local_slopes(const std::vector<double>& x, const std::vector<double>& y);
 
