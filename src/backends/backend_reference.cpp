@@ -25,16 +25,18 @@ double literal_risk(const SketchSetup& s, const Eigen::VectorXd& v, const Eigen:
 // nesterov, DANA's buffer y), and the step's gradient sum. SGD is v -= (gamma / B) sum_b (<v, z> - y) z, as
 // before the optimizers existed, so its trials are unchanged; heavy_ball and nesterov at beta = 0 add exact zeros.
 struct LiteralRun {
-  Eigen::VectorXd v, m, p, grad;
+  Eigen::VectorXd v, m, p, grad;  // p: nesterov's look-ahead point (the others take the gradient at v itself)
   opt::StepScalars s;
+  bool ahead = false;
   LiteralRun(std::int64_t M, const Eigen::VectorXd& v0, const Optimizer& o)
-      : v(v0), m(o.is_dana() ? Eigen::VectorXd::Zero(M) : v0), p(v0), grad(M) {}
+      : v(v0), m(o.is_dana() ? Eigen::VectorXd::Zero(M) : v0), grad(M), ahead(o.kind == OptimizerKind::kNesterov) {}
+  const Eigen::VectorXd& point() const { return ahead ? p : v; }
   void begin(const Optimizer& o, std::int64_t t, double gamma, std::int64_t batch) {
     s = opt::scalars(o, t, gamma, static_cast<double>(batch));
-    p = o.kind == OptimizerKind::kNesterov ? Eigen::VectorXd(v + s.beta * (v - m)) : v;
+    if (ahead) p = v + s.beta * (v - m);
     grad.setZero();
   }
-  void add(const Eigen::VectorXd& z, double label) { grad += (p.dot(z) - label) * z; }
+  void add(const Eigen::VectorXd& z, double label) { grad += (point().dot(z) - label) * z; }
   void finish(const Optimizer& o) {
     switch (o.kind) {
       case OptimizerKind::kSgd:
