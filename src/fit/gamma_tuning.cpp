@@ -11,7 +11,7 @@
 namespace sgdlaw {
 
 TunedGamma tune_gamma(const Config& config) {
-  if (config.d_infinite && config.sketch == SketchKind::kGaussian)
+  if (!has_one_spectrum(config))
     throw ConfigError(
         "field 'gamma' = tuned needs one spectrum to tune on: a Gaussian sketch at d = inf is its deterministic "
         "equivalent; use a finite d or sketch = identity");

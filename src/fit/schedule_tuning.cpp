@@ -24,7 +24,7 @@ ExactObjective exact_objective(const Config& config) {
   Config c = config;
   c.monte_carlo = false;
   c.sketches = 1;
-  if (c.d_infinite && c.sketch == SketchKind::kGaussian)
+  if (!has_one_spectrum(c))
     throw ConfigError(
         "schedule tuning at d = inf needs the identity sketch (a Gaussian sketch's average at d = inf is its "
         "deterministic equivalent, not one spectrum); use sketch = identity or a finite d");

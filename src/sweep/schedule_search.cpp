@@ -97,7 +97,7 @@ TunedSchedule optimal_at(const ExactObjective& f, const ScheduleSearchSpec& spec
 ScheduleSearchResult run_schedule_search(const ScheduleSearchSpec& spec,
                                          const std::function<void(const std::string&)>& say) {
   const Config base = resolve_config({spec.base});
-  const ExactObjective f = exact_objective(base);
+  const ExactObjective f = spec.objective ? *spec.objective : exact_objective(base);
   ScheduleSearchResult r;
   r.sigma2 = f.sigma2;
   r.approx = f.approx;

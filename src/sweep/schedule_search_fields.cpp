@@ -67,7 +67,7 @@ ScheduleSearchSpec read_schedule_search_spec(const std::string& path) {
     throw ConfigError("field 'optimizer' = " + std::string(to_string(base.optimizer)) +
                       ": sgdlaw schedule searches schedules for optimizer = sgd only; drop 'optimizer' from the "
                       "base configuration");
-  exact_objective(base);  // refuses a problem the search cannot evaluate
+  s.objective = std::make_shared<const ExactObjective>(exact_objective(base));  // refuses what it cannot evaluate
   return s;
 }
 

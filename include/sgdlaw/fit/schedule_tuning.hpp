@@ -39,6 +39,10 @@ struct ExactObjective {
 // sketch average is a deterministic equivalent, not one spectrum).
 ExactObjective exact_objective(const Config& c);
 
+// Whether the configuration has one spectrum to evaluate (all but a Gaussian sketch at d = inf): the condition
+// exact_objective refuses, for callers that say so in their own words first.
+inline bool has_one_spectrum(const Config& c) { return !(c.d_infinite && c.sketch == SketchKind::kGaussian); }
+
 struct Minimum {
   double x = 0.0, value = 0.0;
 };

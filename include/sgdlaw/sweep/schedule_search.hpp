@@ -7,6 +7,7 @@
 // optimum's pieces), shapes.csv (each tuned schedule's gamma_t / gamma_limit against t / steps) and report.md.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct ScheduleSearchSpec {
   int pieces = 32;       // K of the optimal schedule (0: no optimal-schedule search)
   int iterations = 100;  // BFGS iterations at most
   std::string out = "runs/schedules";
+  // The problem's exact objective, built while the file is checked (so a problem the search cannot evaluate is
+  // refused before any folder is made) and used by the search itself, not built again.
+  std::shared_ptr<const ExactObjective> objective;
 };
 
 ScheduleSearchSpec read_schedule_search_spec(const std::string& path);
