@@ -20,12 +20,6 @@ double lookahead_trace(const WeightedSpectrum& s, const PairMoments& p, double l
   return t;
 }
 
-double excess_trace(const WeightedSpectrum& s, const PairMoments& p) {
-  double t = 0.0;
-  for (Eigen::Index j = 0; j < s.mu.size(); ++j) t += s.w[j] * s.mu[j] * p.xx[j];
-  return t;
-}
-
 // One step of the header's recursion for one run; returns the new trace T of the lookahead point.
 double step_run(const WeightedSpectrum& s, const LinearStep& L, double inv_b, double trace_plus_noise, PairMoments& p) {
   const double l1 = 1.0 + L.lookahead, l2 = -L.lookahead;
@@ -108,7 +102,7 @@ ExactCurve exact_expected_risk_optimizer(const WeightedSpectrum& nodes, const Ei
         step_range(nodes, schedule, optimizer, t, end, inv_b, noise, bias, var, tb, tv);
       }
     }
-    const double eb = excess_trace(nodes, bias), ev = excess_trace(nodes, var);
+    const double eb = weighted_trace(nodes, bias.xx), ev = weighted_trace(nodes, var.xx);
     out.bias.push_back(eb);
     out.variance.push_back(ev);
     out.risk.push_back(sigma2 + approx + eb + ev);

@@ -8,12 +8,6 @@
 namespace sgdlaw {
 namespace {
 
-double weighted_trace(const WeightedSpectrum& s, const Eigen::VectorXd& p) {
-  double t = 0.0;
-  for (Eigen::Index j = 0; j < p.size(); ++j) t += s.w[j] * s.mu[j] * p[j];
-  return t;
-}
-
 // Advances p from step t to ck: one contour jump per constant stretch of at least kContourMinSteps steps, and
 // each run of shorter stretches (warmup, decay, power) in one step_advance call.
 void advance_by_stretches(const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t& t, std::int64_t ck,

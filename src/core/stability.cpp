@@ -1,6 +1,19 @@
 #include "sgdlaw/core/stability.hpp"
 
 namespace sgdlaw {
+namespace {
+
+// The supremum of stable step sizes in [lo, hi] (stable at lo, not at hi), by bisection to relative 1e-12.
+template <class Stable>
+double bisect_stable(double lo, double hi, Stable&& stable) {
+  for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (stable(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+}  // namespace
 
 bool step_size_is_stable(double gamma, const Eigen::VectorXd& mu, std::int64_t batch, const Eigen::VectorXd* weight) {
   const double B = static_cast<double>(batch);
@@ -15,12 +28,8 @@ bool step_size_is_stable(double gamma, const Eigen::VectorXd& mu, std::int64_t b
 }
 
 double max_stable_step_size(const Eigen::VectorXd& mu, std::int64_t batch, const Eigen::VectorXd* weight) {
-  double lo = 0.0, hi = 2.0 * static_cast<double>(batch) / ((static_cast<double>(batch) + 1.0) * mu.maxCoeff());
-  for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    (step_size_is_stable(mid, mu, batch, weight) ? lo : hi) = mid;
-  }
-  return lo;
+  const double hi = 2.0 * static_cast<double>(batch) / ((static_cast<double>(batch) + 1.0) * mu.maxCoeff());
+  return bisect_stable(0.0, hi, [&](double g) { return step_size_is_stable(g, mu, batch, weight); });
 }
 
 }  // namespace sgdlaw
@@ -79,11 +88,7 @@ double max_stable_step_size(const Optimizer& o, const Eigen::VectorXd& mu, std::
     lo = hi;
     hi *= 2.0;
   }
-  for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    (step_size_is_stable(o, mid, mu, batch, weight) ? lo : hi) = mid;
-  }
-  return lo;
+  return bisect_stable(lo, hi, [&](double g) { return step_size_is_stable(o, g, mu, batch, weight); });
 }
 
 }  // namespace sgdlaw

@@ -33,6 +33,9 @@ struct SecondMoments {
   Eigen::VectorXd bias, variance;
 };
 
+// The risk's trace sum_i w_i mu_i p_i of a second-moment vector (the excess risk it stands for).
+double weighted_trace(const WeightedSpectrum& s, const Eigen::VectorXd& p);
+
 // Whether the contour jump applies: non-negative weights and a step size the recursion is stable at
 // (step_size_is_stable, stability.hpp: spectral radius of the constant-step map < 1).
 bool contour_map_is_stable(const WeightedSpectrum& s, double gamma, std::int64_t batch);
