@@ -23,6 +23,7 @@ void register_fit_command(CLI::App& app, int& exit_code);
 void register_plot_command(CLI::App& app, int& exit_code);
 void register_phases_command(CLI::App& app, int& exit_code);
 void register_schedule_command(CLI::App& app, int& exit_code);
+void register_batch_command(CLI::App& app, int& exit_code);
 
 // Every configuration key as a flag (--a, --M, ..., --B for --batch), and the ones given on the command line.
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage);

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   sgdlaw::register_plot_command(app, exit_code);
   sgdlaw::register_phases_command(app, exit_code);
   sgdlaw::register_schedule_command(app, exit_code);
+  sgdlaw::register_batch_command(app, exit_code);
   sgdlaw::register_info_command(app, exit_code);
   try {
     app.parse(argc, argv);

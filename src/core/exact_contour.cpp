@@ -67,6 +67,12 @@ double weighted_trace(const WeightedSpectrum& s, const Eigen::VectorXd& p) {
   return t;
 }
 
+double weighted_grad_norm2(const WeightedSpectrum& s, const Eigen::VectorXd& p) {
+  double t = 0.0;
+  for (Eigen::Index j = 0; j < p.size(); ++j) t += s.w[j] * s.mu[j] * s.mu[j] * p[j];
+  return t;
+}
+
 bool contour_map_is_stable(const WeightedSpectrum& s, double gamma, std::int64_t batch) {
   return (s.w.array() >= 0.0).all() && step_size_is_stable(gamma, s.mu, batch, &s.w);
 }

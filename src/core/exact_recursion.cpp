@@ -62,6 +62,7 @@ ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::Vecto
     const double tb = weighted_trace(nodes, p.bias), tv = weighted_trace(nodes, p.variance);
     out.bias.push_back(tb);
     out.variance.push_back(tv);
+    out.grad_norm2.push_back(weighted_grad_norm2(nodes, p.bias) + weighted_grad_norm2(nodes, p.variance));
     out.risk.push_back(sigma2 + approx + tb + tv);
     if (!std::isfinite(tb + tv)) out.finite = false;
   }

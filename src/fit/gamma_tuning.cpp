@@ -10,19 +10,26 @@
 
 namespace sgdlaw {
 
-TunedGamma tune_gamma(const Config& config) {
+void check_tunable(const Config& config, const std::string& who) {
   if (!has_one_spectrum(config))
-    throw ConfigError(
-        "field 'gamma' = tuned needs one spectrum to tune on: a Gaussian sketch at d = inf is its deterministic "
-        "equivalent; use a finite d or sketch = identity");
+    throw ConfigError(who +
+                      " needs one spectrum to tune on: a Gaussian sketch at d = inf is its deterministic equivalent; "
+                      "use a finite d or sketch = identity");
   // One spectrum and the prior's expectation: several Gaussian sketches would each need their own optimum (and
   // another sketch's limit may lie below it), and a fixed w* is not the prior's.
   if (config.sketches > 1 && config.sketch == SketchKind::kGaussian)
-    throw ConfigError("field 'gamma' = tuned tunes on one spectrum: use sketches = 1 with a Gaussian sketch (got " +
+    throw ConfigError(who + " tunes on one spectrum: use sketches = 1 with a Gaussian sketch (got " +
                       std::to_string(config.sketches) + ")");
-  if (config.wstar == PriorMode::kFixed)
-    throw ConfigError("field 'gamma' = tuned tunes the prior's expected risk: use wstar = prior");
-  const ExactObjective f = exact_objective(config);
+  if (config.wstar == PriorMode::kFixed) throw ConfigError(who + " tunes the prior's expected risk: use wstar = prior");
+}
+
+TunedGamma tune_gamma(const Config& config) {
+  check_tunable(config, "field 'gamma' = tuned");
+  return tune_gamma(exact_objective(config), config);
+}
+
+TunedGamma tune_gamma(const ExactObjective& f, const Config& config) {
+  const std::int64_t e0 = f.evaluations;
   const std::int64_t steps = config.steps();
   const auto excess = [&](double gamma) {
     Config c = config;
@@ -40,7 +47,7 @@ TunedGamma tune_gamma(const Config& config) {
   t.excess = std::exp(m.value);
   t.limit = f.gamma_limit;
   t.at_limit = m.x > (1.0 - 1e-3) * hi;
-  t.evaluations = f.evaluations;
+  t.evaluations = f.evaluations - e0;
   return t;
 }
 

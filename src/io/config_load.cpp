@@ -177,10 +177,12 @@ RawSettings parse_toml_settings(const std::string& text, const std::string& sour
       const toml::table* t = node.as_table();
       if (!t) throw ConfigError(source_name + ": [" + key + "] must be a table");
       for (auto&& [k2, node2] : *t) add_toml_value(out, key, std::string(k2.str()), node2, source_name);
-    } else if (key == "sweep" || key == "fit" || key == "meta" || key == "phases" || key == "schedules") {
+    } else if (key == "sweep" || key == "fit" || key == "meta" || key == "phases" || key == "schedules" ||
+               key == "batch") {
       continue;  // read by the sweep and phases drivers; a plain run ignores them
     } else {
-      std::string hint = did_you_mean(key, {"problem", "sgd", "run", "sweep", "fit", "meta", "phases", "schedules"});
+      std::string hint =
+          did_you_mean(key, {"problem", "sgd", "run", "sweep", "fit", "meta", "phases", "schedules", "batch"});
       if (hint.empty() && find_field(key))
         hint = " (a key of [" + std::string(find_field(key)->section) + "]: put it under that section)";
       throw ConfigError(source_name + ": unknown top-level key or section '" + cut(key) + "'" + hint +

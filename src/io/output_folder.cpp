@@ -61,6 +61,8 @@ const char* to_string(FolderKind kind) {
       return "phases";
     case FolderKind::kSchedules:
       return "schedules";
+    case FolderKind::kBatch:
+      return "batch";
   }
   return "?";
 }

@@ -35,6 +35,8 @@ struct SecondMoments {
 
 // The risk's trace sum_i w_i mu_i p_i of a second-moment vector (the excess risk it stands for).
 double weighted_trace(const WeightedSpectrum& s, const Eigen::VectorXd& p);
+// sum_i w_i mu_i^2 p_i: the squared norm of the population gradient diag(mu) u in expectation (gradient_noise.hpp).
+double weighted_grad_norm2(const WeightedSpectrum& s, const Eigen::VectorXd& p);
 
 // Whether the contour jump applies: non-negative weights and a step size the recursion is stable at
 // (step_size_is_stable, stability.hpp: spectral radius of the constant-step map < 1).

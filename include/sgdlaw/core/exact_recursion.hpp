@@ -15,6 +15,9 @@ namespace sgdlaw {
 struct ExactCurve {
   // Per checkpoint. risk = sigma2 + approx + bias + variance.
   std::vector<double> risk, bias, variance;
+  // E|G|^2 = sum_j w_j mu_j^2 E[u_j^2], the squared norm of the population gradient at the iterate (for the
+  // gradient noise scale, gradient_noise.hpp).
+  std::vector<double> grad_norm2;
   double approx = 0.0, sigma2 = 0.0;
   bool finite = true;    // false if the recursion overflowed (divergent step size)
   bool contour = false;  // computed by contour jumps over the schedule's constant stretches (else step by step)

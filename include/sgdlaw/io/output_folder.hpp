@@ -17,7 +17,7 @@ void check_out_folder_writable(const std::string& out, const char* field = "out"
 // kind; a temporary folder ("<out>.partial-PID") and a replaced one ("<out>.old-PID") also hold kLeftover,
 // naming the writer's pid. Folders written before markers existed are recognised by their files (a run's
 // config.json with file digests, a sweep's sweep.json or points/, a phases map's phases.csv).
-enum class FolderKind { kRun, kSweep, kPhases, kSchedules };
+enum class FolderKind { kRun, kSweep, kPhases, kSchedules, kBatch };
 constexpr const char* kMarker = ".sgdlaw";
 constexpr const char* kLeftover = ".sgdlaw-leftover";
 const char* to_string(FolderKind kind);
