@@ -9,6 +9,8 @@ A sweep folder (sweep.json, fits.csv, slopes.csv, frontier.csv, sweep.csv) gives
 A run folder (curves.csv) gives risk_vs_N and decomposition_vs_N.
 A phases folder (phases.csv, from `sgdlaw phases`) gives the regime map phases.
 A schedules folder (schedule_search.csv, from `sgdlaw schedule`) gives schedules: tuned schedules and risks.
+A batch folder (critical.csv, from `sgdlaw batch`) gives batch: steps vs samples to each target with McCandlish's
+hyperbola, B_crit and B_noise against the target, and B_noise along the runs.
 """
 import csv
 import json
@@ -535,6 +537,71 @@ def schedules_plot(folder):
     save(fig, folder, "schedules")
 
 
+def num(text):
+    """A cell as a number; an empty cell (a value that does not apply or is unbounded) as NaN."""
+    return float(text) if text != "" else math.nan
+
+
+def batch_plot(folder):
+    """The critical batch size (`sgdlaw batch`): left, samples E(B) against steps S(B) to each target (exact, with
+    the Monte Carlo checks' agreement in the title) and the fitted hyperbola S = S_min + E_min / B; middle, B_crit
+    with its bootstrap interval and B_noise at the target against the target excess; right, B_noise along each
+    batch size's tuned run against its excess risk (first target)."""
+    pts = read_csv(os.path.join(folder, "batch.csv"))
+    crit = read_csv(os.path.join(folder, "critical.csv"))
+    noise = read_csv(os.path.join(folder, "noise.csv"))
+    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(16, 4.6))
+    colours = plt.cm.viridis([0.85 * i / max(1, len(crit) - 1) for i in range(len(crit))])
+    zs = [abs(num(r["z_target"])) for r in pts if r["z_target"] != ""]
+    for k, c in enumerate(crit):
+        rows = [r for r in pts if r["target"] == c["target"]]
+        s = [num(r["steps_interp"]) for r in rows]
+        e = [num(r["samples_interp"]) for r in rows]
+        left.loglog(s, e, "o", color=colours[k], ms=4, label=f"target {num(c['target_excess']):.3g}")
+        s_min, e_min = num(c["s_min"]), num(c["e_min"])
+        if c["status"] == "ok":
+            bs = [2 ** (j / 8) for j in range(-8, 8 * 14)]
+            left.loglog([s_min + e_min / b for b in bs], [b * s_min + e_min for b in bs], "-", color=colours[k],
+                        lw=0.8, alpha=0.7)
+            left.plot([2 * s_min], [2 * e_min], "x", color=colours[k], ms=8)
+    left.set_xlabel("steps S(B) to the target")
+    left.set_ylabel("samples E(B) = B S(B)")
+    title = "steps vs samples (x: B = B_crit)"
+    if zs:
+        title += f"; {len(zs)} MC checks, max |z| {max(zs):.2f}"
+    left.set_title(title, fontsize=10)
+    left.legend(fontsize=8)
+    ok = [c for c in crit if c["status"] == "ok"]
+    if ok:
+        t = [num(c["target_excess"]) for c in ok]
+        b = [num(c["b_crit"]) for c in ok]
+        lo = [max(0.0, bc - num(c["b_crit_lo"])) for bc, c in zip(b, ok)]
+        hi = [(num(c["b_crit_hi"]) - bc) if c["b_crit_hi"] != "" else 0.0 for bc, c in zip(b, ok)]
+        mid.errorbar(t, b, yerr=[lo, hi], fmt="o-", color="#C44E52", capsize=3, label="B_crit (fit, 95% bootstrap)")
+    t_all = [num(c["target_excess"]) for c in crit]
+    mid.loglog(t_all, [num(c["b_noise"]) for c in crit], "s--", color="#4C72B0", ms=4,
+               label="B_noise at the target")
+    mid.set_xscale("log")
+    mid.set_yscale("log")
+    mid.set_xlabel("target excess risk")
+    mid.set_ylabel("batch size")
+    mid.set_title("critical batch size vs gradient noise scale", fontsize=10)
+    mid.legend(fontsize=8)
+    first = crit[0]["target"]
+    batches = sorted({int(r["batch"]) for r in noise if r["target"] == first})
+    shades = plt.cm.plasma([i / max(1, len(batches) - 1) for i in range(len(batches))])
+    for shade, b in zip(shades, batches):
+        rows = [r for r in noise if r["target"] == first and int(r["batch"]) == b and r["b_noise"] != ""]
+        right.loglog([num(r["excess"]) for r in rows], [num(r["b_noise"]) for r in rows], "-", color=shade,
+                     label=f"B = {b}")
+    right.invert_xaxis()
+    right.set_xlabel("excess risk along the run (exact; time runs right)")
+    right.set_ylabel("B_noise = tr Cov(g) / |G|^2")
+    right.set_title("gradient noise scale along each tuned run", fontsize=10)
+    right.legend(fontsize=7, ncol=2)
+    save(fig, folder, "batch")
+
+
 def dispatch(args):
     if len(args) == 3 and args[0] == "--fit":
         fit_plot(args[1], args[2])
@@ -549,6 +616,8 @@ def dispatch(args):
         phases_plot(folder)
     elif os.path.exists(os.path.join(folder, "schedule_search.csv")):
         schedules_plot(folder)
+    elif os.path.exists(os.path.join(folder, "critical.csv")):
+        batch_plot(folder)
     elif os.path.exists(os.path.join(folder, "sweep.json")):
         sweep_plots(folder)
     elif os.path.exists(os.path.join(folder, "curves.csv")):
