@@ -152,9 +152,10 @@ TEST(BatchStudy, MonteCarloChecksLandWithinFourStandardErrorsOfTheTarget) {
   ASSERT_EQ(sgdlaw::testing::cli("batch b.toml --no-plot", dir, &log), 0) << log;
   const CsvTable t = read_csv((dir / "o" / "batch.csv").string());
   ASSERT_EQ(t.rows.size(), 8u);
-  const std::vector<double> z = t.numbers("z_target"), steps = t.numbers("steps"), batch = t.numbers("batch");
+  const std::vector<double> z = t.numbers("z_target"), ze = t.numbers("z_exact"), steps = t.numbers("steps");
   for (std::size_t i = 0; i < z.size(); ++i) {
     EXPECT_LT(std::fabs(z[i]), 4.0) << "row " << i;
+    EXPECT_LT(std::fabs(ze[i]), 4.0) << "row " << i;
     if (i % 4) EXPECT_LE(steps[i], steps[i - 1]) << "S(B) falls with B";  // same target, larger B
   }
   const CsvTable c = read_csv((dir / "o" / "critical.csv").string());
