@@ -9,6 +9,7 @@ bash scripts/check_layers.sh
 bash scripts/check_format.sh
 bash scripts/check_spills.sh
 /usr/bin/python3 scripts/check_function_length.py
+/usr/bin/python3 scripts/check_docs.py
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"
