@@ -552,9 +552,12 @@ void write_sweep_analysis(const SweepSpec& spec, const SweepAnalysis& a) {
     const std::string held = !value_of("N").empty() ? "N" : !value_of("M").empty() ? "M" : "";
     csv.cell(r.group).cell(parts[0]).cell(value_of("a")).cell(value_of("b")).cell(held);
     held.empty() ? csv.empty_cell() : csv.cell(value_of(held));
-    csv.cell(r.quantity).cell(r.method).cell(r.slope).cell(r.ci_lo).cell(r.ci_hi).cell(r.boot_sd);
-    csv.cell(r.theory).cell(r.z).cell(r.slope_exact).cell(static_cast<std::int64_t>(r.n_points)).cell(r.x_lo);
-    csv.cell(r.x_hi).cell(r.y_inf).cell(r.log_prefactor).cell(r.ok ? "1" : "0").cell(r.note);
+    // A failed fit has no numbers, only its reason in `note` (empty cells, as report.md's "-").
+    const auto fitted = [&](double v) { return r.ok ? v : NAN; };
+    csv.cell(r.quantity).cell(r.method).cell(fitted(r.slope)).cell(fitted(r.ci_lo)).cell(fitted(r.ci_hi));
+    csv.cell(fitted(r.boot_sd)).cell(r.theory).cell(fitted(r.z)).cell(fitted(r.slope_exact));
+    csv.cell(static_cast<std::int64_t>(r.n_points)).cell(r.x_lo).cell(r.x_hi).cell(fitted(r.y_inf));
+    csv.cell(fitted(r.log_prefactor)).cell(r.ok ? "1" : "0").cell(r.note);
     csv.cell(r.batch).cell(r.gamma_lo).cell(r.gamma_hi).end_row();
   }
   write_file_atomically(spec.out + "/fits.csv", csv.text());
