@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "test_helpers.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -175,4 +177,44 @@ TEST(Cli, ShippedQuickConfigIsValid) {
                                 "/configs/quick.toml --trials 4 --N 2000 --quiet --out " + (dir / "q").string(),
                             dir);
   EXPECT_EQ(o.code, 0) << o.err;
+}
+
+// --quiet on every subcommand (but info): accepted, listed in its help, and the work done without a word on
+// stdout or a progress line on stderr; an error still reaches stderr.
+TEST(Cli, QuietOnEverySubcommand) {
+  const auto dir = sgdlaw::testing::scratch_dir("cli", "quiet");
+  std::string log;
+  for (const char* sub : {"run", "sweep", "merge", "fit", "plot", "phases", "schedule", "batch"}) {
+    ASSERT_EQ(sgdlaw::testing::cli(std::string(sub) + " --help", dir, &log), 0) << sub;
+    EXPECT_NE(log.find("--quiet"), std::string::npos) << sub << " --help lists no --quiet";
+  }
+  std::ofstream(dir / "s.toml") << sgdlaw::testing::kSmallSweep;
+  ASSERT_EQ(sgdlaw::testing::cli("sweep s.toml --sweep-out sw --quiet", dir, &log), 0) << log;
+  EXPECT_EQ(log, "");
+  EXPECT_TRUE(std::filesystem::exists(dir / "sw" / "fits.csv"));
+  std::ofstream(dir / "b.toml") << "[problem]\na = 1.5\nb = 2.5\nd = 16\nM = 16\nsketch = \"identity\"\nsigma = 0.5\n"
+                                   "[sgd]\nN = 256\nschedule = \"constant\"\n[batch]\nbatches = [1, 2, 4]\n"
+                                   "target_ratio = 2\ntrials = 0\nresamples = 10\nout = \"b\"\n";
+  ASSERT_EQ(sgdlaw::testing::cli("batch b.toml --no-plot --quiet", dir, &log), 0) << log;
+  EXPECT_EQ(log, "");
+  EXPECT_TRUE(std::filesystem::exists(dir / "b" / "critical.csv"));
+  EXPECT_EQ(sgdlaw::testing::cli("batch missing.toml --quiet", dir, &log), 2);
+  EXPECT_NE(log.find("missing.toml"), std::string::npos) << log;
+}
+
+// The end-of-sweep summary fits 80 columns (the full table is in report.md).
+TEST(Cli, SweepSummaryFitsEightyColumns) {
+  const auto dir = sgdlaw::testing::scratch_dir("cli", "summary80");
+  std::ofstream(dir / "s.toml") << sgdlaw::testing::kSmallSweep;
+  std::string log;
+  ASSERT_EQ(sgdlaw::testing::cli("sweep s.toml --sweep-out sw", dir, &log), 0) << log;
+  const auto at = log.find("\n\n");
+  ASSERT_NE(at, std::string::npos) << log;
+  std::istringstream lines(log.substr(at));
+  int fit_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LE(line.size(), 80u) << line;
+    fit_lines += line.find("theory") != std::string::npos || line.find("failed:") != std::string::npos;
+  }
+  EXPECT_GT(fit_lines, 2);
 }

@@ -30,6 +30,9 @@ void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage
 RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std::string>& storage);
 void register_info_command(CLI::App& app, int& exit_code);
 
+// --quiet on every registered subcommand that has none of its own (quiet.cpp); call after registering them.
+void add_quiet_flags(CLI::App& app);
+
 // A word for /bin/sh: as it is when it holds only safe characters, else single-quoted.
 std::string shell_quote(const std::string& word);
 

@@ -74,17 +74,23 @@ std::vector<std::size_t> usable_rows(const CsvTable& t, const std::vector<std::s
   std::vector<std::vector<double>> cols;
   for (const std::string& c : columns) cols.push_back(t.numbers_or_nan(c));
   std::vector<std::size_t> keep;
+  std::size_t dropped = 0;
+  constexpr std::size_t kNamed = 5;  // rows named one by one; the rest are counted in one line
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     std::string bad;
     for (std::size_t k = 0; k < columns.size(); ++k)
       if (!(std::isfinite(cols[k][r]) && cols[k][r] > 0.0 && cols[k][r] < 1e300))
         bad += (bad.empty() ? "" : ", ") + cut(columns[k]) + " = '" + cut(t.rows[r][t.column(columns[k])]) + "'";
-    if (bad.empty())
+    if (bad.empty()) {
       keep.push_back(r);
-    else
+    } else if (++dropped <= kNamed) {
       std::fprintf(stderr, "sgdlaw fit: warning: data row %zu dropped (%s: a fit needs finite values in (0, 1e300))\n",
                    r + 1, bad.c_str());
+    }
   }
+  if (dropped > kNamed)
+    std::fprintf(stderr, "sgdlaw fit: warning: %zu more data rows dropped for the same reason (%zu of %zu in all)\n",
+                 dropped - kNamed, dropped, t.rows.size());
   if (keep.size() < need)
     throw ConfigError("the fit needs at least " + std::to_string(need) + " usable rows, " +
                       std::to_string(keep.size()) + " of " + std::to_string(t.rows.size()) +

@@ -46,6 +46,29 @@ void parse_shard(const std::string& text, SweepRunOptions& o) {
   o.shard_count = n;
 }
 
+// The fits on the console in 80 columns, a group's header then a line per fit (report.md has the whole table):
+//     risk-sigma2 vs M            ols    -1.121 [-1.130, -1.110]  theory -1.200
+std::string console_summary(const std::vector<FitRow>& fits) {
+  const auto fit_width = [](const std::string& t, std::size_t n) {
+    return t.size() <= n ? t : t.substr(0, n - 3) + "...";
+  };
+  std::string out, group;
+  for (const FitRow& r : fits) {
+    if (r.group != group) {
+      group = r.group;
+      out += "  " + fit_width(group, 78) + "\n";
+    }
+    const std::string method = r.method == "loglog_ols" ? "ols" : r.method == "saturating" ? "sat" : "front";
+    std::string line = format_printf("    %-27s %-5s ", r.quantity.c_str(), method.c_str());
+    if (r.ok)
+      line += format_printf("%7.3f [%6.3f, %6.3f]  theory %6.3f", r.slope, r.ci_lo, r.ci_hi, r.theory);
+    else
+      line += "failed: " + r.note;
+    out += fit_width(line, 80) + "\n";
+  }
+  return out;
+}
+
 // sweep.csv / sweep.json always; fits, slopes, frontier and report once every point is finished.
 void write_tables_and_fits(const SweepSpec& sp, bool no_fit) {
   std::int64_t missing = 0;
@@ -65,7 +88,8 @@ void write_tables_and_fits(const SweepSpec& sp, bool no_fit) {
   const SweepAnalysis a = analyze_sweep(sp);
   if (a.fits.empty()) return;
   write_sweep_analysis(sp, a);
-  std::printf("\n%s\n  wrote fits.csv, slopes.csv, frontier.csv, report.md\n", a.report_md.c_str());
+  std::printf("\n%s  wrote fits.csv, slopes.csv, frontier.csv, report.md (the full table)\n",
+              console_summary(a.fits).c_str());
 }
 
 struct MergeOptions {
@@ -148,6 +172,7 @@ void register_sweep_command(CLI::App& app, int& exit_code) {
       auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
       const bool tty = ::isatty(STDERR_FILENO) != 0;
       ro.log = [bar, tty](const std::string& line) {
+        if (quiet_mode()) return;
         if (*bar) {
           std::fprintf(stderr, "\r\033[K");
           bar->reset();

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   sgdlaw::register_schedule_command(app, exit_code);
   sgdlaw::register_batch_command(app, exit_code);
   sgdlaw::register_info_command(app, exit_code);
+  sgdlaw::add_quiet_flags(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

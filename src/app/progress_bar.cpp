@@ -26,10 +26,15 @@ std::string duration(double s) {
   return format_printf("%dh%02dm", static_cast<int>(s / 3600), static_cast<int>(s / 60) % 60);
 }
 
+bool quiet_flag = false;
+
 }  // namespace
 
+void set_quiet_mode(bool quiet) { quiet_flag = quiet; }
+bool quiet_mode() { return quiet_flag; }
+
 ProgressBar::ProgressBar(bool enabled, std::string unit)
-    : enabled_(enabled),
+    : enabled_(enabled && !quiet_flag),
       tty_(::isatty(STDERR_FILENO) != 0),
       unit_(std::move(unit)),
       start_(std::chrono::steady_clock::now()) {}

@@ -7,6 +7,10 @@
 
 namespace sgdlaw {
 
+// --quiet (quiet.cpp): every progress bar is off, and per-point log lines are not printed.
+void set_quiet_mode(bool quiet);
+bool quiet_mode();
+
 class ProgressBar {
  public:
   explicit ProgressBar(bool enabled, std::string unit = "trials");
