@@ -87,6 +87,11 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
     r.risk_se = risk.se;
     r.approx_mc = approx.mean;
     r.approx_se = approx.se;
+    const double sigma2 = c.sigma * c.sigma;
+    const MeanSe excess =
+        mc ? mean_se(plan, [&](std::int64_t g) { return tr.risk[g * n_ck + ck] - sigma2 - tr.approx[g]; }) : MeanSe{};
+    r.excess_mc = excess.mean;
+    r.excess_se = excess.se;
     if (mc && tr.has_decomposition) {
       const MeanSe bias = mean_se(plan, [&](std::int64_t g) { return tr.bias[g * n_ck + ck]; });
       const MeanSe var = mean_se(plan, [&](std::int64_t g) { return tr.variance[g * n_ck + ck]; });
@@ -104,6 +109,7 @@ std::vector<CurveRow> aggregate(const RunPlan& plan, const TrialResults& tr, con
       r.variance_exact += e.variance[ck] / K;
     }
     r.risk_exact = sum / K;
+    r.excess_exact = r.bias_exact + r.variance_exact;
     r.risk_exact_sketch_sd = K > 1 ? std::sqrt(std::max(0.0, (sum2 - sum * sum / K) / (K - 1))) : 0.0;
   }
   return rows;

@@ -57,7 +57,8 @@ void check_finite_curves(const RunResult& r) {
     const std::pair<const char*, double> cols[] = {
         {"risk_exact", row.risk_exact},         {"approx_exact", row.approx_exact}, {"bias_exact", row.bias_exact},
         {"variance_exact", row.variance_exact}, {"risk_mc", row.risk_mc},           {"risk_se", row.risk_se},
-        {"approx_mc", row.approx_mc},           {"bias_mc", row.bias_mc},           {"variance_mc", row.variance_mc}};
+        {"approx_mc", row.approx_mc},           {"excess_mc", row.excess_mc},       {"bias_mc", row.bias_mc},
+        {"variance_mc", row.variance_mc}};
     for (const auto& [name, v] : cols)
       if (!std::isfinite(v))
         throw DivergenceError("column " + std::string(name) + " is not finite at N = " + std::to_string(row.samples) +
@@ -74,7 +75,8 @@ std::string curves_csv(const RunResult& r) {
   std::vector<std::string> header = {"N",       "N_eff",   "steps",      "trials",
                                      "risk_mc", "risk_se", "risk_exact", "risk_exact_sketch_sd"};
   if (r.has_det_equiv) header.push_back("risk_det_equiv");
-  for (const char* h : {"approx_mc", "approx_se", "approx_exact"}) header.push_back(h);
+  for (const char* h : {"approx_mc", "approx_se", "approx_exact", "excess_mc", "excess_se", "excess_exact"})
+    header.push_back(h);
   const std::vector<std::string> tail =
       split ? std::vector<std::string>{"bias_mc",     "bias_se",        "bias_exact", "variance_mc",
                                        "variance_se", "variance_exact", "sigma2"}
@@ -87,6 +89,7 @@ std::string curves_csv(const RunResult& r) {
     csv.cell(row.risk_exact).cell(row.risk_exact_sketch_sd);
     if (r.has_det_equiv) csv.cell(row.risk_det_equiv);
     csv.cell(row.approx_mc).cell(row.approx_se).cell(row.approx_exact);
+    csv.cell(row.excess_mc).cell(row.excess_se).cell(row.excess_exact);
     if (split) csv.cell(row.bias_mc).cell(row.bias_se);
     csv.cell(row.bias_exact);
     if (split) csv.cell(row.variance_mc).cell(row.variance_se);
@@ -252,6 +255,9 @@ void write_run_outputs(const RunResult& r, const RunMeta& meta, const std::strin
   fs::remove(out / kLeftover);
   fs::remove_all(old);
   fs::remove_all(resume_dir(r.plan.config));  // saved chunks of this run are now in its outputs
+  // What earlier writers of this same folder left when they were killed (their pid is dead): a sweep shard
+  // rewriting a point after a kill would otherwise keep them, since only a whole sweep clears a folder's.
+  remove_stale_leftovers(out.string());
 }
 
 }  // namespace sgdlaw

@@ -21,6 +21,8 @@ struct CurveRow {
   double risk_mc = 0.0, risk_se = 0.0, risk_exact = 0.0, risk_exact_sketch_sd = 0.0;
   double risk_det_equiv = NAN;  // deterministic equivalent of the sketch average (Gaussian sketch), else NaN
   double approx_mc = 0.0, approx_se = 0.0, approx_exact = 0.0;
+  // The excess over the floor, R - sigma^2 - Approx(w*), per trial: its mean and SE (exact: bias + variance).
+  double excess_mc = 0.0, excess_se = 0.0, excess_exact = 0.0;
   double bias_mc = 0.0, bias_se = 0.0, bias_exact = 0.0;
   double variance_mc = 0.0, variance_se = 0.0, variance_exact = 0.0;
 };
