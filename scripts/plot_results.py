@@ -114,68 +114,186 @@ def savefig(fig, path):
         raise InputError(path, f"cannot be written ({e.strerror or e})") from None
 
 
+# One style for every figure: sizes, fonts, and a colour per quantity.
+plt.rcParams.update({"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 7,
+                     "xtick.labelsize": 8, "ytick.labelsize": 8, "lines.linewidth": 1.5, "lines.markersize": 4,
+                     "axes.grid": True, "grid.alpha": 0.25})
+QUANTITY_COLOURS = {"approx": "C2", "bias": "C0", "variance": "C3", "excess": "C1", "risk": "C0", "theory": "gray"}
+MAX_LEGEND = 6
+
+
+def legend(ax, **kw):
+    """The panel's legend: each label once, at most MAX_LEGEND entries (a longer list keeps the first ones and
+    says how many more there are)."""
+    handles, labels = ax.get_legend_handles_labels()
+    seen, hs, ls = set(), [], []
+    for h, lab in zip(handles, labels):
+        if lab in seen or lab.startswith("_"):
+            continue
+        seen.add(lab)
+        hs.append(h)
+        ls.append(lab)
+    if len(ls) > MAX_LEGEND:
+        more = len(ls) - (MAX_LEGEND - 1)
+        hs, ls = hs[:MAX_LEGEND - 1], ls[:MAX_LEGEND - 1]
+        hs.append(matplotlib.lines.Line2D([], [], color="none"))
+        ls.append(f"... and {more} more")
+    if ls:
+        from matplotlib.legend_handler import HandlerTuple
+        ax.legend(hs, ls, handler_map={tuple: HandlerTuple(ndivide=None)}, **kw)
+
+
+def panel_record(ax):
+    """What a panel shows, for figures.json: its title, legend entries, the labelled lines' point counts, and the
+    labelled series with no point inside the axes (there must be none)."""
+    leg = ax.get_legend()
+    labels = [t.get_text() for t in leg.get_texts()] if leg else []
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    points, outside = {}, []
+    for line in ax.get_lines():
+        lab = line.get_label()
+        xs, ys = line.get_xdata(), line.get_ydata()
+        if lab.startswith("_") or len(xs) == 0:
+            continue
+        points[lab] = len(xs)
+        inside = [x0 <= float(x) <= x1 and y0 <= float(y) <= y1 for x, y in zip(xs, ys)]
+        if not any(inside):
+            outside.append(lab)
+    return {"title": ax.get_title(), "legend": labels, "points": points, "outside": outside}
+
+
 def save(fig, folder, name):
+    """Writes name.png and name.svg, and records each panel's legend in folder/figures.json (what the tests read
+    instead of pixels)."""
     for ext in ("png", "svg"):
         savefig(fig, os.path.join(folder, f"{name}.{ext}"))
+    record_path = os.path.join(folder, "figures.json")
+    try:
+        with open(record_path, encoding="utf-8") as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        record = {}
+    record[name] = [panel_record(ax) for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.get_visible()]
+    with open(record_path, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1)
     plt.close(fig)
     print(f"wrote {os.path.join(folder, name)}.png and .svg")
 
 
 def group_label(group):
-    # "sketched;a=1.5;b=1.5;N=65536" -> "a=1.5, b=1.5, N=65536 (sketched)"
+    # "sketched;a=1.5;b=1.5;N=65536" -> "a=1.5, b=1.5, N=65536 (grid sketched)"; M=inf stays as written
     parts = group.split(";")
-    return plain(", ".join(parts[1:]) + f" ({parts[0]})")
+    return plain(", ".join(parts[1:]) + f" (grid {parts[0]})")
+
+
+def exact_only_groups(slopes):
+    """Groups without Monte Carlo trials: every point's standard error is 0 or missing (monte_carlo = false)."""
+    by = defaultdict(list)
+    for r in slopes:
+        by[r["group"]].append(r["excess_se"] in ("", "0"))
+    return {g for g, flags in by.items() if all(flags)}
+
+
+def fit_curve(ax, f, colour, exact_only, compact=False):
+    """A fitted power law y = e^lp x^s drawn as a smooth curve over its own window, with the 95% bootstrap band
+    of its slope (pivoting at the window's geometric centre), and the theory's slope through the same centre."""
+    lo, hi, s, lp = float(f["x_lo"]), float(f["x_hi"]), float(f["slope"]), float(f["log_prefactor"])
+    if not hi > lo:
+        return
+    xs = [lo * (hi / lo) ** (i / 79) for i in range(80)]
+    xc = math.sqrt(lo * hi)
+    yc = math.exp(lp) * xc ** s
+    if exact_only:
+        label = f"fit: slope {s:.3f} (exact, no interval)"
+    else:
+        label = f"fit: slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}]"
+        band = [(yc * (x / xc) ** float(f["ci_lo"]), yc * (x / xc) ** float(f["ci_hi"])) for x in xs]
+        ax.fill_between(xs, [min(b) for b in band], [max(b) for b in band], color=colour, alpha=0.18, lw=0)
+    th = float(f["theory"])
+    if compact:  # several groups in one panel: the theory's slope in the fit's entry
+        label += f"; theory {th:.3f}"
+    ax.plot(xs, [math.exp(lp) * x ** s for x in xs], "--", color=colour, lw=2, label=label)
+    ax.plot(xs, [yc * (x / xc) ** th for x in xs], ":", color=QUANTITY_COLOURS["theory"], lw=1.5,
+            label="_theory" if compact else f"theory slope {th:.3f}")
 
 
 def axis_plot(folder, slopes, fits, axis, xlabel, ylabel, name, title):
+    """One scaling axis of a sweep, a panel per group: the points (Monte Carlo with 2-SE bars, or the exact value
+    where the group ran without trials), the exact curve, the log-log fit over its own window with its bootstrap
+    band, the theory's slope, and the part of the axis outside that window shaded (the same window the fit used)."""
     series = defaultdict(list)
     for r in slopes:
         if r["axis"] == axis:
             series[r["group"]].append(r)
     if not series:
         return
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for k, (group, rows) in enumerate(sorted(series.items())):
-        c = colors[k % len(colors)]
+    exact_only = exact_only_groups(slopes)
+    groups = sorted(series)
+    cols = min(3, len(groups))
+    nrows = (len(groups) + cols - 1) // cols
+    fig, axes = plt.subplots(nrows, cols, figsize=(5.0 * cols, 4.0 * nrows), squeeze=False)
+    for k, group in enumerate(groups):
+        ax = axes[k // cols][k % cols]
+        rows = series[group]
+        c = QUANTITY_COLOURS["excess"]
         x = [float(r["x"]) for r in rows]
-        y = [float(r["excess_mc"]) for r in rows]
-        se = [2 * float(r["excess_se"]) for r in rows]
         ye = [float(r["excess_exact"]) for r in rows]
-        ax.errorbar(x, y, yerr=se, fmt="o", ms=4, color=c, capsize=2, label=f"{group_label(group)}: Monte Carlo ±2 SE")
-        ax.plot(x, ye, "-", lw=1, color=c, alpha=0.6, label="exact expected risk" if k == 0 else None)
-        # The theory's regime (slopes.csv in_regime): points beyond it bend the slope; shaded out.
-        outside = [xi for xi, r in zip(x, rows) if r.get("in_regime", "1") == "0"]
-        if outside:
-            edge = max([xi for xi, r in zip(x, rows) if r.get("in_regime", "1") == "1"] or [min(x)])
-            ax.axvspan(edge * 1.02, max(x) * 1.2, color=c, alpha=0.07, lw=0,
-                       label="outside the regime window" if k == 0 else None)
-        sat = [f for f in fits if f["group"] == group and f["method"] == "saturating" and f["ok"] == "1"]
-        if sat:
-            f = sat[0]
-            s_, lp, yinf = float(f["slope"]), float(f["log_prefactor"]), float(f["y_inf"])
-            xs = [min(x) * (max(x) / min(x)) ** (i / 40) for i in range(41)]
-            ax.plot(xs, [yinf + math.exp(lp) * v ** s_ for v in xs], "-.", color=c, lw=1.2,
-                    label=f"saturating fit R_inf + c x^{s_:.3f}")
-        fit = [f for f in fits if f["group"] == group and f["method"] == "loglog_ols" and f["ok"] == "1"]
-        if fit:
-            f = fit[0]
-            lo, hi, s, lp = float(f["x_lo"]), float(f["x_hi"]), float(f["slope"]), float(f["log_prefactor"])
-            xs = [lo * (hi / lo) ** (i / 20) for i in range(21)]
-            ax.plot(xs, [math.exp(lp) * v ** s for v in xs], "--", color=c, lw=2,
-                    label=f"fit: slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}]")
-            th = float(f["theory"])
-            anchor_y = math.exp(lp) * lo ** s
-            ax.plot(xs, [anchor_y * (v / lo) ** th for v in xs], ":", color="gray", lw=1.5,
-                    label=f"theory slope {th:.3f}" if k == 0 else f"theory slope {th:.3f} ")
+        if group in exact_only:
+            ax.plot(x, ye, "o-", color=c, lw=1, label="exact expected risk (no trials)")
+        else:
+            ax.errorbar(x, [float(r["excess_mc"]) for r in rows], yerr=[2 * float(r["excess_se"]) for r in rows],
+                        fmt="o", color=c, capsize=2, label="Monte Carlo ±2 SE")
+            ax.plot(x, ye, "-", lw=1, color="k", alpha=0.6, label="exact expected risk")
+        ols = [f for f in fits if f["group"] == group and f["method"] == "loglog_ols"]
+        note = ""
+        if ols and ols[0]["ok"] == "1":
+            f = ols[0]
+            fit_curve(ax, f, "C0", group in exact_only)
+            lo, hi = float(f["x_lo"]), float(f["x_hi"])
+            if min(x) < lo:
+                ax.axvspan(min(x) / 1.2, lo / 1.02, color="gray", alpha=0.1, lw=0, label="outside the fit's window")
+            if max(x) > hi:
+                ax.axvspan(hi * 1.02, max(x) * 1.2, color="gray", alpha=0.1, lw=0, label="outside the fit's window")
+        elif ols:
+            note = "\nfit failed: " + ols[0]["note"][:70]
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(group_label(group) + note, fontsize=9)
+        legend(ax, loc="best")
+    for k in range(len(groups), nrows * cols):
+        axes[k // cols][k % cols].set_visible(False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    save(fig, folder, name)
+
+
+def terms_panel(ax, x, terms, mc_terms, total_mc):
+    """The exact approximation / bias / variance lines (and Monte Carlo points) over four decades below the
+    largest; a term entirely below that range is not drawn, and the panel says so (never a legend entry for a
+    line outside the axes)."""
+    top = max(max(v) for v in terms.values())
+    top = top if top > 0 else 1.0
+    floor = top * 1e-4
+    hidden = []
+    for key in ("approx", "bias", "variance"):
+        ys = terms[key]
+        if max(ys) < floor:
+            hidden.append(key)
+            continue
+        name = "approximation" if key == "approx" else key
+        ax.plot(x, ys, "-", color=QUANTITY_COLOURS[key], label=f"{name} (exact)")
+        if key in mc_terms and max(mc_terms[key]) >= floor:
+            ax.plot(x, mc_terms[key], "o", color=QUANTITY_COLOURS[key], ms=3, label=f"{name} (Monte Carlo)")
+        elif key in mc_terms:
+            hidden.append(f"{name} (Monte Carlo)")
+    if total_mc:
+        ax.plot(x, total_mc, "ko", ms=3, mfc="none", label="R - sigma^2 (Monte Carlo)")
+    ax.set_ylim(floor, top * 2)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    save(fig, folder, name)
+    return ("; below 1e-4 of the largest term, not drawn: " + ", ".join(hidden)) if hidden else ""
 
 
 def decomposition_plot(folder, table, fits):
@@ -188,37 +306,29 @@ def decomposition_plot(folder, table, fits):
         grid = group.split(";")[0]
         rows = [r for r in table if r["grid"] == grid and r["is_final"] == "1"
                 and math.isclose(float(r["a"]), float(parts["a"])) and r["N_horizon"] == parts.get("N")]
-        rows.sort(key=lambda r: int(r["M"]))
+        rows.sort(key=lambda r: float(r["M"]))
         if not rows:
             continue
-        m = [int(r["M"]) for r in rows]
-        approx = [float(r["approx_exact"]) for r in rows]
-        bias = [float(r["bias_exact"]) for r in rows]
-        var = [float(r["variance_exact"]) for r in rows]
-        # Lines, not stacked areas: on a log axis a stacked band of a small term is invisible.
-        for ys, label, color in ((approx, "approximation", "C2"), (bias, "bias", "C0"), (var, "variance", "C3")):
-            ax.plot(m, ys, "-", color=color, lw=1.5, label=f"{label} (exact)")
+        m = [float(r["M"]) for r in rows]
+        terms = {k: [float(r[k + "_exact"]) for r in rows] for k in ("approx", "bias", "variance")}
         # Exact-only points (monte_carlo = false) have no Monte Carlo cells (missing or empty in sweep.csv).
-        if all(r.get("bias_mc") for r in rows):
-            ax.plot(m, [float(r["bias_mc"]) for r in rows], "o", color="C0", ms=3, label="bias (Monte Carlo)")
-            ax.plot(m, [float(r["variance_mc"]) for r in rows], "o", color="C3", ms=3, label="variance (Monte Carlo)")
-        if all(r.get("risk_mc") for r in rows):
-            ax.plot(m, [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows], "ko", ms=3, mfc="none",
-                    label="Monte Carlo risk - sigma^2 (sum)")
-        # Terms far below the total (a learned bias is ~1e-300) would squash the axis: show four decades.
-        top = max(approx + bias + var)
-        ax.set_ylim(top * 1e-4, top * 2)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        mc_terms = {k: [float(r[k + "_mc"]) for r in rows] for k in ("bias", "variance")
+                    if all(r.get(k + "_mc") for r in rows)}
+        total = [float(r["risk_mc"]) - float(r["sigma2"]) for r in rows] if all(r.get("risk_mc") for r in rows) else []
+        hidden = terms_panel(ax, m, terms, mc_terms, total)
         ax.set_xlabel("sketch size M")
-        ax.set_ylabel("excess over noise floor")
-        ax.set_title(f"risk decomposition at N = {parts.get('N')}, a = {parts['a']}", fontsize=10)
-        ax.grid(True, which="both", alpha=0.25)
-    axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+        ax.set_ylabel("term of the excess risk")
+        ax.set_title(f"decomposition at N = {parts.get('N')}, a = {parts['a']}, b = {parts.get('b')}{hidden}",
+                     fontsize=9)
+        legend(ax, loc="best")
+    fig.tight_layout()
     save(fig, folder, "decomposition")
 
 
 def frontier_plot(folder, frontier, fits):
+    """The compute-optimal frontier: R* - sigma^2 and M* against C, per group a colour; filled points are
+    optima inside the M grid (the ones the fit uses), hollow ones at its edge; the fit over its window with its
+    bootstrap band and the theory's slope. Exact-only groups are drawn and labelled as exact."""
     groups = sorted({r["group"] for r in frontier})
     if not groups:
         return
@@ -226,48 +336,38 @@ def frontier_plot(folder, frontier, fits):
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, group in enumerate(groups):
         c = colors[k % len(colors)]
-        for src, mk in (("monte_carlo", "o"), ("exact", "")):
-            rows = [r for r in frontier if r["group"] == group and r["source"] == src]
-            cs = [float(r["budget"]) for r in rows]
-            rs = [float(r["excess_star"]) for r in rows]
-            ms = [float(r["m_star"]) for r in rows]
-            exact_only = any(f["group"] == group and f["note"].startswith("exact only") for f in fits)
-            kind = ("exact, no trials" if exact_only else "Monte Carlo") if mk else "exact"
-            lab = f"{group_label(group)} {kind}"
-            if mk:  # filled: optimum inside the M grid (used by the fit); hollow: at its edge
-                inner = [r["interior"] == "1" for r in rows]
-                if rows and rows[0].get("excess_star_lo"):  # bootstrap interval of R* at each budget
-                    lo_ = [float(r["excess_star_lo"]) for r in rows]
-                    hi_ = [float(r["excess_star_hi"]) for r in rows]
-                    a1.errorbar(cs, rs, yerr=[[max(0.0, y - l) for y, l in zip(rs, lo_)],
-                                              [max(0.0, h - y) for y, h in zip(rs, hi_)]],
-                                fmt="none", ecolor=c, elinewidth=0.8, capsize=2)
-                for ax, ys in ((a1, rs), (a2, ms)):
-                    ax.plot(cs, ys, "-", color=c, lw=1, label=lab)
-                    ax.plot([x for x, i in zip(cs, inner) if i], [y for y, i in zip(ys, inner) if i], "o", color=c, ms=4)
-                    ax.plot([x for x, i in zip(cs, inner) if not i], [y for y, i in zip(ys, inner) if not i], "o",
-                            mfc="none", color=c, ms=4)
-            else:
-                a1.plot(cs, rs, "-", color=c, lw=1, alpha=0.5, label=lab)
-                a2.plot(cs, ms, "-", color=c, lw=1, alpha=0.5, label=lab)
+        exact_only = any(f["group"] == group and f["note"].startswith("exact only") for f in fits)
+        rows = [r for r in frontier if r["group"] == group and r["source"] == "monte_carlo"]
+        ex_rows = [r for r in frontier if r["group"] == group and r["source"] == "exact"]
+        cs = [float(r["budget"]) for r in rows]
+        inner = [r["interior"] == "1" for r in rows]
+        kind = "exact (no trials)" if exact_only else "Monte Carlo"
+        for ax, key in ((a1, "excess_star"), (a2, "m_star")):
+            ys = [float(r[key]) for r in rows]
+            if key == "excess_star" and not exact_only and rows and rows[0].get("excess_star_lo"):
+                lo_ = [float(r["excess_star_lo"]) for r in rows]
+                hi_ = [float(r["excess_star_hi"]) for r in rows]
+                ax.errorbar(cs, ys, yerr=[[max(0.0, y - l) for y, l in zip(ys, lo_)],
+                                          [max(0.0, h - y) for y, h in zip(ys, hi_)]],
+                            fmt="none", ecolor=c, elinewidth=0.8, capsize=2)
+            ax.plot(cs, ys, "-", color=c, lw=1)
+            ax.plot([x for x, i in zip(cs, inner) if i], [y for y, i in zip(ys, inner) if i], "o", color=c,
+                    label=f"{group_label(group)}: {kind}")
+            ax.plot([x for x, i in zip(cs, inner) if not i], [y for y, i in zip(ys, inner) if not i], "o",
+                    mfc="none", color=c)
+            if ex_rows and not exact_only:
+                ax.plot([float(r["budget"]) for r in ex_rows], [float(r[key]) for r in ex_rows], "-", color="k",
+                        lw=1, alpha=0.5, label="exact frontier")
         for ax, q in ((a1, "R*-sigma2 vs C"), (a2, "M* vs C")):
-            f = [x for x in fits if x["group"] == group and x["quantity"] == q]
+            f = [x for x in fits if x["group"] == group and x["quantity"] == q and x["ok"] == "1"]
             if f:
-                f = f[0]
-                lo, hi = float(f["x_lo"]), float(f["x_hi"])
-                xs = [lo * (hi / lo) ** (i / 20) for i in range(21)]
-                s, lp, th = float(f["slope"]), float(f["log_prefactor"]), float(f["theory"])
-                ax.plot(xs, [math.exp(lp) * v ** s for v in xs], "--", color=c, lw=2,
-                        label=f"fit slope {s:.3f} [{float(f['ci_lo']):.3f}, {float(f['ci_hi']):.3f}]")
-                y0 = math.exp(lp) * lo ** s
-                ax.plot(xs, [y0 * (v / lo) ** th for v in xs], ":", color="gray", lw=1.5, label=f"theory slope {th:.3f}")
+                fit_curve(ax, f[0], c, exact_only, compact=len(groups) > 1)
     for ax, yl in ((a1, "compute-optimal excess risk R* - sigma^2"), (a2, "compute-optimal sketch size M*")):
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("compute C = M x N (per-sample cost x samples)")
+        ax.set_xlabel("compute C = M x N")
         ax.set_ylabel(yl)
-        ax.grid(True, which="both", alpha=0.25)
-        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # below: never over data
+        legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # below: never over data
     fig.suptitle("compute-optimal frontier (filled: optimum inside the M grid, used by the fit; hollow: at its edge)",
                  fontsize=10)
     save(fig, folder, "frontier")
@@ -283,23 +383,33 @@ def run_plots(folder):
     split = "bias_mc" in rows[0]
     mc = "risk_mc" in rows[0]  # exact-only runs (monte_carlo = false) have no Monte Carlo columns
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    # Excess risk R - sigma^2 (the scaling part; sigma^2 is usually most of R), and R - sigma^2 - Approx.
+    # Excess risk R - sigma^2 (the scaling part; sigma^2 is usually most of R), and R - sigma^2 - Approx: each a
+    # Monte Carlo series and its exact curve under one legend entry.
+    ex = ax.plot(n, [float(r["risk_exact"]) - sigma2 for r in rows], "-", color=QUANTITY_COLOURS["risk"], lw=1)[0]
     if mc:
-        ax.errorbar(n, [float(r["risk_mc"]) - sigma2 for r in rows], yerr=[2 * float(r["risk_se"]) for r in rows],
-                    fmt="o", ms=3, capsize=2, color="C0", label="R - sigma^2: Monte Carlo ±2 SE")
-    if "risk_det_equiv" in rows[0]:
-        ax.plot(n, [float(r["risk_det_equiv"]) - sigma2 for r in rows], "--", color="C4", lw=1,
-                label="R - sigma^2: deterministic equivalent (sketch average)")
-    ax.plot(n, [float(r["risk_exact"]) - sigma2 for r in rows], "-", color="C0", lw=1, label="R - sigma^2: exact")
+        mc_h = ax.errorbar(n, [float(r["risk_mc"]) - sigma2 for r in rows],
+                           yerr=[2 * float(r["risk_se"]) for r in rows], fmt="o", ms=3, capsize=2,
+                           color=QUANTITY_COLOURS["risk"])
+        handles, labels = [(mc_h, ex)], ["R - sigma^2: Monte Carlo ±2 SE, exact (line)"]
+    else:
+        handles, labels = [ex], ["R - sigma^2: exact (no trials)"]
     bv = [float(r["bias_exact"]) + float(r["variance_exact"]) for r in rows]
+    ex2 = ax.plot(n, bv, "-", color=QUANTITY_COLOURS["excess"], lw=1)[0]
     if split:
-        ax.plot(n, [float(r["bias_mc"]) + float(r["variance_mc"]) for r in rows], "s", ms=3, color="C1",
-                label="R - sigma^2 - Approx: Monte Carlo")
-    ax.plot(n, bv, "-", color="C1", lw=1, label="R - sigma^2 - Approx (bias + variance): exact")
+        mc2 = ax.plot(n, [float(r["bias_mc"]) + float(r["variance_mc"]) for r in rows], "s", ms=3,
+                      color=QUANTITY_COLOURS["excess"])[0]
+        handles.append((mc2, ex2))
+        labels.append("R - sigma^2 - Approx: Monte Carlo, exact (line)")
+    else:
+        handles.append(ex2)
+        labels.append("R - sigma^2 - Approx (bias + variance): exact")
+    if "risk_det_equiv" in rows[0]:
+        handles += ax.plot(n, [float(r["risk_det_equiv"]) - sigma2 for r in rows], "--", color="C4", lw=1)
+        labels.append("R - sigma^2: deterministic equivalent")
     a, b = float(p["a"]), float(p["b"])
-    th = (1 - b) / a
-    ax.plot([n[0], n[-1]], [bv[0], bv[0] * (n[-1] / n[0]) ** th], ":", color="gray",
-            label=f"theory slope (1 - b)/a = {th:.3f}")
+    th = -min(b - 1, 2 * a - 1) / a  # the bias law with its saturation (sweep/theory.hpp)
+    handles += ax.plot([n[0], n[-1]], [bv[0], bv[0] * (n[-1] / n[0]) ** th], ":", color=QUANTITY_COLOURS["theory"])
+    labels.append(f"bias law slope -min(b-1, 2a-1)/a = {th:.3f}")
     if sgd["schedule"] == "geometric":
         # The halving schedule's phase boundaries: kinks there are the schedule, not scaling.
         phase = int(meta.get("derived", {}).get("schedule_phase_length", 0)) * int(sgd["batch"])
@@ -307,33 +417,29 @@ def run_plots(folder):
         if phase > 0 and total // phase <= 40:
             for k in range(1, total // phase + 1):
                 x = k * phase / math.log2(k * phase) if k * phase >= 2 else k * phase
-                ax.axvline(x, color="gray", lw=0.6, alpha=0.35, label="step halvings (geometric schedule)" if k == 1 else None)
+                line = ax.axvline(x, color="gray", lw=0.6, alpha=0.35)
+            handles.append(line)
+            labels.append("step halvings (geometric schedule)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("effective samples N_eff")
     ax.set_ylabel("excess risk")
-    size = f"d=inf (head {p.get('head')})" if p["d"] == "inf" and p["sketch"] == "identity" else f"M={p['M']}"
+    size = f"d=inf (identity; head {p.get('head')})" if p["d"] == "inf" and p["sketch"] == "identity" else f"M={p['M']}"
     size += ", d=inf" if p["d"] == "inf" and p["sketch"] != "identity" else ""
     ax.set_title(f"a={p['a']}, b={p['b']}, {size} ({p['sketch']}), sigma^2={sigma2:.3g}, {sgd['schedule']} schedule",
-                 fontsize=10)
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=7, loc="lower left")
+                 fontsize=9)
+    from matplotlib.legend_handler import HandlerTuple
+    ax.legend(handles, labels, handler_map={tuple: HandlerTuple(ndivide=None)}, loc="lower left")
     save(fig, folder, "risk_vs_N")
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    for key, label, color in (("approx", "approximation", "C2"), ("bias", "bias", "C0"), ("variance", "variance", "C3")):
-        ax.plot(n, [float(r[key + "_exact"]) for r in rows], "-", color=color, label=f"{label} (exact)")
-        if mc and (split or key == "approx"):
-            ax.plot(n, [float(r[key + "_mc"]) for r in rows], "o", ms=3, color=color, label=f"{label} (Monte Carlo)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    terms = {k: [float(r[k + "_exact"]) for r in rows] for k in ("approx", "bias", "variance")}
+    mc_terms = {k: [float(r[k + "_mc"]) for r in rows] for k in ("approx", "bias", "variance")
+                if mc and (split or k == "approx")}
+    hidden = terms_panel(ax, n, terms, mc_terms, [])
     ax.set_xlabel("effective samples N_eff")
-    top = max(float(r[k + "_exact"]) for r in rows for k in ("approx", "bias", "variance"))
-    top = top if top > 0 else 1.0
-    ax.set_ylim(top * 1e-4, top * 2)  # four decades: terms far below the total would squash the axis
     ax.set_ylabel("term of the excess risk")
-    ax.set_title("risk decomposition: R = sigma^2 + approximation + bias + variance", fontsize=10)
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.25)
+    ax.set_title("R = sigma^2 + approximation + bias + variance" + hidden, fontsize=9)
+    legend(ax, loc="best")
     save(fig, folder, "decomposition_vs_N")
 
 
@@ -453,7 +559,7 @@ def overlay_plot(out, folders):
         ax.set_ylabel("excess risk (Monte Carlo, ±2 SE)")
         ax.set_title(f"{len(series)} series overlaid", fontsize=10)
         ax.grid(True, which="both", alpha=0.25)
-        ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+        legend(ax, fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
         save(fig, out, f"overlay_vs_{axis}")
 
 
@@ -490,10 +596,10 @@ def sweep_plots(folder):
     fits = read_csv(os.path.join(folder, "fits.csv"), need_rows=False)
     slopes = read_csv(os.path.join(folder, "slopes.csv"), need_rows=False)
     axis_plot(folder, slopes, fits, "M", "sketch size M", "excess risk R - sigma^2", "risk_vs_M",
-              "risk vs sketch size at the largest N (M law: slope 1 - b)")
+              "risk vs sketch size at the largest N (M law; theory from include/sgdlaw/sweep/theory.hpp)")
     axis_plot(folder, slopes, fits, "N_eff", "effective samples N_eff = N / log2 N",
               "R - sigma^2 - Approx (bias + variance)", "risk_vs_Neff",
-              "risk vs effective samples at the largest M (N law: slope (1 - b)/a)")
+              "risk vs effective samples at the largest M (N law; theory from include/sgdlaw/sweep/theory.hpp)")
     decomposition_plot(folder, read_csv(os.path.join(folder, "sweep.csv"), need_rows=False), fits)
     frontier_plot(folder, read_csv(os.path.join(folder, "frontier.csv"), need_rows=False), fits)
 
@@ -523,7 +629,7 @@ def schedules_plot(folder):
     left.set_ylabel("gamma_t / stability limit")
     left.set_title(f"tuned schedules at N = {n_max}")
     left.set_ylim(0, 1.05)
-    left.legend(fontsize=8)
+    legend(left)
     for fam in colours:
         pts = sorted((int(r["N"]), float(r["excess"])) for r in rows if r["family"] == fam)
         if pts:
@@ -532,8 +638,7 @@ def schedules_plot(folder):
     right.set_xlabel("N (samples)")
     right.set_ylabel("tuned excess risk E[R] - sigma^2 - Approx (exact)")
     right.set_title("tuned excess risk vs N")
-    handles, labels = right.get_legend_handles_labels()
-    right.legend(handles[:6] if len(handles) <= 6 else handles, labels, fontsize=8, ncol=2)
+    legend(right, ncol=2)
     save(fig, folder, "schedules")
 
 
@@ -570,7 +675,7 @@ def batch_plot(folder):
     if zs:
         title += f"; {len(zs)} MC checks, max |z| {max(zs):.2f}"
     left.set_title(title, fontsize=10)
-    left.legend(fontsize=8)
+    legend(left)
     ok = [c for c in crit if c["status"] == "ok"]
     if ok:
         t = [num(c["target_excess"]) for c in ok]
@@ -586,9 +691,11 @@ def batch_plot(folder):
     mid.set_xlabel("target excess risk")
     mid.set_ylabel("batch size")
     mid.set_title("critical batch size vs gradient noise scale", fontsize=10)
-    mid.legend(fontsize=8)
+    legend(mid)
     first = crit[0]["target"]
     batches = sorted({int(r["batch"]) for r in noise if r["target"] == first})
+    if len(batches) > MAX_LEGEND:  # at most six runs, evenly spread over the grid (first and last included)
+        batches = [batches[round(i * (len(batches) - 1) / (MAX_LEGEND - 1))] for i in range(MAX_LEGEND)]
     shades = plt.cm.plasma([i / max(1, len(batches) - 1) for i in range(len(batches))])
     for shade, b in zip(shades, batches):
         rows = [r for r in noise if r["target"] == first and int(r["batch"]) == b and r["b_noise"] != ""]
@@ -598,7 +705,7 @@ def batch_plot(folder):
     right.set_xlabel("excess risk along the run (exact; time runs right)")
     right.set_ylabel("B_noise = tr Cov(g) / |G|^2")
     right.set_title("gradient noise scale along each tuned run", fontsize=10)
-    right.legend(fontsize=7, ncol=2)
+    legend(right, ncol=2)
     save(fig, folder, "batch")
 
 

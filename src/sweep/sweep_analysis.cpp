@@ -227,7 +227,10 @@ class SweepAnalyzer {
         s.y_exact.push_back(minus_approx ? d.bias_exact + d.variance_exact : d.risk_exact - sigma2);
         s.gamma.push_back(d.gamma);
       }
-      const std::string label = group + ";" + ax.held_name + "=" + std::to_string(c0.*ax.held);
+      // d = inf with the identity sketch has no model size: its held M is "inf" (M holds the head size there).
+      const bool infinite_m = ax.n_axis && c0.d_infinite && c0.sketch == SketchKind::kIdentity;
+      const std::string label =
+          group + ";" + ax.held_name + "=" + (infinite_m ? std::string("inf") : std::to_string(c0.*ax.held));
       // The theory's regime (Lin et al.): the M law holds while M << N_eff^(1/a), the N law while
       // N_eff^(1/a) << M. Points beyond `regime` (c * N_eff^(1/a) in M, or (c M)^a in N_eff) bend the slope.
       const double c = ax.n_axis ? f_.n_regime : f_.m_regime;
@@ -253,7 +256,9 @@ class SweepAnalyzer {
         }
       }
       append_slopes(label, ax.x_name, s, regime);
-      append_exponents(label, ax.x_name, s, theory);
+      const double lo = ax.n_axis ? f_.n_eff_window_lo : f_.m_window_lo;
+      append_exponents(label, ax.x_name, s, theory, lo,
+                       std::min(ax.n_axis ? f_.n_eff_window_hi : f_.m_window_hi, regime));
     }
   }
 
@@ -270,8 +275,8 @@ class SweepAnalyzer {
     out.report_md = report_markdown(out.fits, f_.confidence);
     if (!exponents_.empty())
       out.exponents_md =
-          "| group | axis | theory | exact-curve local slopes (x: slope) | at the largest x | within 0.01 of theory "
-          "from |\n|---|---|---|---|---|---|\n" +
+          "| group | axis | theory | the fit's window | exact-curve local slopes in it (x: slope) | at its largest x | "
+          "within 0.01 of theory from |\n|---|---|---|---|---|---|---|\n" +
           exponents_;
     return out;
   }
@@ -301,20 +306,32 @@ class SweepAnalyzer {
     }
   }
 
-  // A row of the exponents table: the exact curve's local slopes along the axis (between neighbours), the last
-  // one, and the smallest x from which every local slope stays within 0.01 of the theory's exponent.
-  void append_exponents(const std::string& group, const std::string& axis, const Series& s, double theory) {
-    auto slope = [&](std::size_t i) {
-      return std::log(s.y_exact[i] / s.y_exact[i - 1]) / std::log(s.x[i] / s.x[i - 1]);
+  // A row of the exponents table over the fit's own window [lo, hi] (the points its OLS fit used): the exact
+  // curve's local slopes between neighbours, the last one, and the smallest x from which every local slope stays
+  // within 0.01 of the theory's exponent. Points outside the window bend by design and are left out.
+  void append_exponents(const std::string& group, const std::string& axis, const Series& s, double theory, double lo,
+                        double hi) {
+    std::vector<std::size_t> in;
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+      if (s.x[i] >= lo && s.x[i] <= hi) in.push_back(i);
+    const std::string window = format_g(lo, 3) + " .. " + (hi >= 1e299 ? std::string("inf") : format_g(hi, 3));
+    if (in.size() < 2) {
+      exponents_ += "| " + group + " | " + axis + " | " + format_printf("%.3f", theory) + " | " + window +
+                    " | fewer than 2 points in the window | - | - |\n";
+      return;
+    }
+    auto slope = [&](std::size_t k) {
+      const std::size_t i = in[k], j = in[k - 1];
+      return std::log(s.y_exact[i] / s.y_exact[j]) / std::log(s.x[i] / s.x[j]);
     };
     std::string list, from = "not reached";
-    for (std::size_t i = 1; i < s.x.size(); ++i)
-      list += (list.empty() ? "" : ", ") + format_g(s.x[i], 3) + ": " + format_printf("%.3f", slope(i));
-    for (std::size_t i = s.x.size(); i-- > 1 && std::abs(slope(i) - theory) <= 0.01;)
-      from = axis + " = " + format_g(s.x[i], 3);
-    const double last = slope(s.x.size() - 1);
-    exponents_ += "| " + group + " | " + axis + " | " + format_printf("%.3f", theory) + " | " + list + " | " +
-                  format_printf("%.3f (%+.3f)", last, last - theory) + " | " + from + " |\n";
+    for (std::size_t k = 1; k < in.size(); ++k)
+      list += (list.empty() ? "" : ", ") + format_g(s.x[in[k]], 3) + ": " + format_printf("%.3f", slope(k));
+    for (std::size_t k = in.size(); k-- > 1 && std::abs(slope(k) - theory) <= 0.01;)
+      from = axis + " = " + format_g(s.x[in[k]], 3);
+    const double last = slope(in.size() - 1);
+    exponents_ += "| " + group + " | " + axis + " | " + format_printf("%.3f", theory) + " | " + window + " | " + list +
+                  " | " + format_printf("%.3f (%+.3f)", last, last - theory) + " | " + from + " |\n";
   }
 
   // Notes on the fits just made (rows from `first`) about points outside the theory's regime: the OLS window
@@ -501,8 +518,9 @@ std::string full_report(const SweepSpec& spec, const SweepAnalysis& a) {
     md +=
         "## Asymptotic exponents of the exact curves\n\nLocal slopes d log R / d log x of the exact expected "
         "risk (R - sigma^2, or R - sigma^2 - Approx on an N axis that subtracts it) between neighbouring points, "
-        "as the size grows: finite-size bending measured, not assumed. The last column is the size from which "
-        "every local slope is within 0.01 of the theory's exponent.\n\n" +
+        "as the size grows, over the same window as the fit (points outside it bend by design): finite-size "
+        "bending measured, not assumed. The last column is the size from which every local slope is within 0.01 "
+        "of the theory's exponent.\n\n" +
         a.exponents_md + "\n";
   md += "Slopes are d log(excess risk) / d log x. The M law is fitted where M <= m_regime N_eff^(1/a)\n(m_regime = " +
         format_g(f.m_regime, 3) +
