@@ -367,7 +367,7 @@ def frontier_plot(folder, frontier, fits):
         ax.set_yscale("log")
         ax.set_xlabel("compute C = M x N")
         ax.set_ylabel(yl)
-        legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # below: never over data
+        legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1)  # below: never over data
     fig.suptitle("compute-optimal frontier (filled: optimum inside the M grid, used by the fit; hollow: at its edge)",
                  fontsize=10)
     save(fig, folder, "frontier")
