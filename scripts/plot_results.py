@@ -504,18 +504,24 @@ def phases_plot(folder):
             if r["r_star_minus_theory"]:
                 diff[i, j] = float(r["r_star_minus_theory"])
                 ax_e.text(a_vals[j], b_vals[i], f"{diff[i, j]:+.2f}", ha="center", va="center", fontsize=7)
+            if r.get("asymptotic") == "yes":  # the theory module's call (include/sgdlaw/sweep/theory.hpp)
+                ax_e.add_patch(matplotlib.patches.Rectangle((a_edges[j], b_edges[i]), a_edges[j + 1] - a_edges[j],
+                                                            b_edges[i + 1] - b_edges[i], fill=False, lw=2,
+                                                            ec="k", zorder=5))
         cells(ax_d, term, cmap=cmap_terms, vmin=-0.5, vmax=1.5)
         lim = max(float(np.nanmax(np.abs(diff))) if np.isfinite(diff).any() else 0.0, 0.05)
         im = cells(ax_e, diff, cmap="RdBu_r", vmin=-lim, vmax=lim)
         fig.colorbar(im, ax=ax_e, label="fitted - theory exponent of R* - sigma^2")
         for ax in (ax_d, ax_e):
             boundaries(ax, sigma)
+        ax_e.add_patch(matplotlib.patches.Rectangle((0, 0), 0, 0, fill=False, lw=2, ec="k",
+                                                    label="outlined: the theory calls it asymptotic here"))
         for name, color in (("bias", "#4C72B0"), ("variance", "#C44E52")):
             ax_d.scatter([], [], s=60, marker="s", color=color, label=f"measured: approx balances the {name}")
         axes_labels(ax_d, f"sigma = {sigma:g}: frontier at the largest budget (text: largest term)")
         axes_labels(ax_e, f"sigma = {sigma:g}: R* exponent, fitted minus theory (asymptotic)")
-        ax_d.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
-        ax_e.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+        legend(ax_d, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
+        legend(ax_e, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     fig.tight_layout()
     save(fig, folder, "phases")
 

@@ -135,3 +135,38 @@ TEST(PhaseMap, CommandWritesTablesAndReport) {
   const std::string report = sgdlaw::testing::slurp(dir + "/report.md");
   EXPECT_NE(report.find("| 2 | 1.5 | 0.1 | Ia: approx-bias | bias |"), std::string::npos) << report;
 }
+
+// The theory module calls, before any fit, which cells should show the asymptotic exponents at the grid's budgets
+// (theory.hpp's frontier_asymptotic); on a small map over both sides of b = a + 1 with and without noise, every
+// cell it calls asymptotic has both fitted exponents within 0.03, and every other cell says which term has not
+// separated.
+TEST(PhaseMap, CellsTheTheoryCallsAsymptoticAreWithinThreeHundredths) {
+  const PhaseSpec spec = read_phase_spec(write_phases_file("phases_asymptotic.toml", R"(
+[problem]
+sigma = 0.1
+[sgd]
+gamma = 0.1
+[phases]
+a = [2.0]
+b = [1.25, 1.5, 2.5, 5.0]
+sigma = [0.1, 0.0]
+M = [4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
+N = [256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 268435456, 1073741824, 4294967296]
+mc_points = []
+)"));
+  const PhaseMap map = compute_phase_map(spec);
+  int called = 0;
+  for (const PhasePoint& p : map.points) {
+    ASSERT_TRUE(p.error.empty() && p.frontier.ok) << p.a << " " << p.b << " " << p.sigma << ": " << p.error;
+    if (!p.call.asymptotic) {
+      EXPECT_FALSE(p.call.reason.empty()) << p.b << " " << p.sigma;
+      continue;
+    }
+    ++called;
+    EXPECT_NEAR(-p.frontier.m_star_fit.exponent, p.theory.m_star, 0.03) << "b = " << p.b << ", sigma = " << p.sigma;
+    EXPECT_NEAR(-p.frontier.excess_star_fit.exponent, p.theory.r_star, 0.03)
+        << "b = " << p.b << ", sigma = " << p.sigma;
+  }
+  EXPECT_GE(called, 3) << "a test that calls nothing asymptotic checks nothing";
+  EXPECT_LT(called, static_cast<int>(map.points.size())) << "b = 2.5 and 5 with noise are not asymptotic here";
+}

@@ -181,3 +181,38 @@ TEST(Theory, SweepReportsAndThePhaseMapStateTheSameTheory) {
   EXPECT_DOUBLE_EQ(p.m_star, 0.25);  // saturated approx meets the variance: 1/(a + 2)
   EXPECT_DOUBLE_EQ(t.m_law, -2.0);
 }
+
+TEST(Theory, AsymptoticCallsNameWhatHasNotSeparated) {
+  // a = 2, b = 1.5, sigma = 0: approx meets bias at mu* = 1/3, r* = -1/6, and no other term is present (K_pp is
+  // the bias's own second law, far below; no F_ac below b = a + 1): asymptotic from a modest budget. With noise the
+  // variance is next: mu - (1 - mu) = -1/3 at mu* = 1/3, a gap of 1/6.
+  const ComputeOptimal ia = compute_optimal(2.0, 1.5, 0.0);
+  EXPECT_EQ(ia.next, "none");
+  EXPECT_TRUE(std::isinf(ia.next_gap));
+  EXPECT_TRUE(frontier_asymptotic(2.0, 1.5, 0.0, 1e6, 0.03).asymptotic);
+  const ComputeOptimal ia_noisy = compute_optimal(2.0, 1.5, 0.1);
+  EXPECT_EQ(ia_noisy.next, "variance");
+  EXPECT_NEAR(ia_noisy.next_gap, 1.0 / 6.0, 1e-12);
+  // Noisy b > a: approx meets the variance at mu* = 1/(A + 2) = 2/7 (a = 2, b = 2.5, A = 1.5); the bias is next at
+  // -(5/7)(3/4) = -15/28 against r* = -3/7: a gap of 3/28, too slow to separate at C = 1e6.
+  const ComputeOptimal noisy = compute_optimal(2.0, 2.5, 0.5);
+  EXPECT_EQ(noisy.next, "bias");
+  EXPECT_NEAR(noisy.next_gap, 3.0 / 28.0, 1e-12);
+  const AsymptoticCall slow = frontier_asymptotic(2.0, 2.5, 0.5, 1e6, 0.03);
+  EXPECT_FALSE(slow.asymptotic);
+  EXPECT_NE(slow.reason.find("bias has not separated"), std::string::npos) << slow.reason;
+  // Never asymptotic on the boundaries, whatever the budget, each with its reason.
+  EXPECT_NE(frontier_asymptotic(2.0, 2.0, 0.5, 1e30, 0.03).reason.find("three terms meet"), std::string::npos);
+  EXPECT_NE(frontier_asymptotic(2.0, 3.0, 0.0, 1e30, 0.03).reason.find("log factor"), std::string::npos);
+  EXPECT_NE(frontier_asymptotic(2.0, 4.0, 0.0, 1e30, 0.03).reason.find("b = 2a"), std::string::npos);
+  // Near the saturation of the approximation error (a = 2.5, b = 3: |a + 1 - b| = 0.5, at mu* = 2/7) the two laws
+  // of Approx separate slowly: pre-asymptotic at C = 1e5, asymptotic only far beyond.
+  const AsymptoticCall knee = frontier_asymptotic(2.5, 3.0, 0.0, 1e5, 0.03);
+  EXPECT_FALSE(knee.asymptotic);
+  EXPECT_NE(knee.reason.find("approximation error's two laws"), std::string::npos) << knee.reason;
+  EXPECT_TRUE(frontier_asymptotic(2.5, 3.0, 0.0, 1e40, 0.03).asymptotic);
+  // A larger budget never turns an asymptotic call around.
+  for (double c = 1e4; c < 1e20; c *= 10)
+    if (frontier_asymptotic(1.5, 2.0, 0.0, c, 0.03).asymptotic)
+      EXPECT_TRUE(frontier_asymptotic(1.5, 2.0, 0.0, c * 10, 0.03).asymptotic) << c;
+}

@@ -129,6 +129,10 @@ PhasePoint map_point(const PhaseSpec& spec, double a, double b, double sigma) {
     p.error = "no budget has its optimum inside the M grid (widen M)";
     return p;
   }
+  p.c_lo = top->budget;
+  for (const FrontierPoint& f : p.frontier.points)
+    if (f.interior) p.c_lo = std::min(p.c_lo, f.budget);
+  p.call = frontier_asymptotic(a, b, sigma, p.c_lo, 0.03);
   p.budget = top->budget;
   p.m_star = top->m_star;
   const std::size_t i = nearest_log(g.ms, top->m_star);

@@ -80,7 +80,67 @@ ComputeOptimal compute_optimal(double a, double b, double sigma) {
     if (side.empty()) side = kTermNames[t];
   }
   best.balance = (down.empty() ? "?" : down) + "-" + (up.empty() ? "?" : up);
+  // The next term: physical terms at mu* (the bias is the larger of its two laws), those not on the envelope.
+  const double bias = std::max(term_value(ps, kBias, best.mu), term_value(ps, kKpp, best.mu));
+  const std::pair<const char*, double> terms[] = {{"approx", term_value(ps, kApprox, best.mu)},
+                                                  {"bias", bias},
+                                                  {"f_ac", term_value(ps, kFac, best.mu)},
+                                                  {"variance", term_value(ps, kVar, best.mu)}};
+  int on = 0;
+  double next = -std::numeric_limits<double>::infinity();
+  for (const auto& [name, v] : terms) {
+    if (std::fabs(v - best.r) <= 1e-9) {
+      ++on;
+    } else if (v > next) {
+      next = v;
+      best.next = name;
+    }
+  }
+  best.next_gap = on >= 3 ? 0.0 : best.r - next;  // +inf when no other term is present
+  if (on >= 3) best.next = "a third term on the frontier";
+  if (best.next.empty()) best.next = "none";
   return best;
+}
+
+AsymptoticCall frontier_asymptotic(double a, double b, double sigma, double c_lo, double tolerance) {
+  const ComputeOptimal co = compute_optimal(a, b, sigma);
+  AsymptoticCall call;
+  const auto balances = [&](const char* term) { return co.balance.find(term) != std::string::npos; };
+  const bool approx = balances("approx"), bias = balances("bias") || balances("k_pp");
+  if (co.next_gap <= 0.0) {
+    call.reason = "three terms meet on the frontier (b = a with noise)";
+    return call;
+  }
+  if (approx && b == a + 1.0) {
+    call.reason = "b = a + 1: the approximation error carries a log factor";
+    return call;
+  }
+  if (bias && b == 2.0 * a) {
+    call.reason = "b = 2a: the bias's two laws meet";
+    return call;
+  }
+  const auto error = [&](double q) { return q > 0.0 && std::isfinite(q) ? q * std::pow(c_lo, -q) : 0.0; };
+  // The one constant that is known: the variance carries sigma^2 against the unit constants of the other terms.
+  const bool var_balances = balances("variance");
+  const double s2 = sigma * sigma;
+  const double next_factor = co.next == "variance" ? s2 : var_balances && s2 > 0.0 ? 1.0 / s2 : 1.0;
+  const std::pair<std::string, double> parts[] = {
+      {co.next + " has not separated from the two that balance", next_factor * error(co.next_gap)},
+      {"the approximation error's two laws (M^(1-b), M^-a) have not separated",
+       approx ? error(co.mu * std::fabs(a + 1.0 - b)) : 0.0},
+      {"the bias's two laws (N^-(b-1)/a, N^-(2a-1)/a) have not separated",
+       bias ? error((1.0 - co.mu) * std::fabs(2.0 * a - b) / a) : 0.0}};
+  double largest = 0.0;
+  for (const auto& [why, e] : parts) {
+    call.predicted_error += e;
+    if (e > largest) {
+      largest = e;
+      call.reason = why;
+    }
+  }
+  call.asymptotic = call.predicted_error <= 0.5 * tolerance;
+  if (call.asymptotic) call.reason.clear();
+  return call;
 }
 
 double constant_step_bias_level(double a, double b, double gamma, double n, double kappa) {

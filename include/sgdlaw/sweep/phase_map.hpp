@@ -4,15 +4,8 @@
 // contour jumps), which term dominates along it, the fitted exponents of M* and R* - sigma^2 against the theory's
 // rates, and Monte Carlo spot checks at a few points.
 //
-// Theory (C = M N, logarithms dropped):
-//   Approx ~ M^(1-b),  Bias ~ N_eff^(-beta),  beta = min(b - 1, 2a - 1) / a,  Variance ~ sigma^2 min(M, N_eff^(1/a)) /
-//   N_eff.
-// beta saturates at b = 2a (measured with the exact recursion: the early multiplicative-noise kicks into coordinates
-// not yet learned leave sum_{j > k} j^-2a ~ N^((1-2a)/a) behind). On the frontier the approximation error balances
-//   the bias when b < a or sigma = 0:   M* ~ C^(beta / (b - 1 + beta)),  R* ~ C^(-(b - 1) beta / (b - 1 + beta))
-//     (b < a: M* ~ C^(1/(a+1)), R* ~ C^(-(b-1)/(a+1)));
-//   the variance when b > a, sigma > 0: M* ~ C^(1/(b+1)),  R* ~ C^(-(b-1)/(b+1));
-//   all three at b = a (both formulas agree).
+// The theory (every law, phase and exponent, and which cells are expected to be asymptotic) is the theory
+// module's (sweep/theory.hpp), stated there once with its sources and derivations.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -20,6 +13,7 @@
 
 #include "sgdlaw/fit/compute_frontier.hpp"
 #include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/sweep/theory.hpp"
 
 namespace sgdlaw {
 
@@ -57,6 +51,10 @@ struct PhasePoint {
   std::string dominant;   // the largest of approx, bias, variance there
   std::string balancing;  // the larger of bias and variance there (the term the approximation error balances)
   std::string error;      // why the point could not be mapped (e.g. an unstable step size), else empty
+  // The theory module's call, before looking at the fit: are the fitted exponents expected within 0.03 of the
+  // theory at this grid's budgets (from the smallest budget the frontier fit uses, c_lo)? (theory.hpp)
+  double c_lo = 0.0;
+  AsymptoticCall call;
 };
 
 struct McCheck {

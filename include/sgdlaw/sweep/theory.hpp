@@ -73,8 +73,35 @@ double variance_law(double a, double sigma, double M, double n_eff);
 struct ComputeOptimal {
   double mu = 0.0, r = 0.0;
   std::string balance;
+  // The largest term off the envelope at mu* (the bias and K_pp count as one term, the bias) and how much faster
+  // than the frontier it falls: next_gap = r* - e_next(mu*) (0 when three terms meet there; "none" and +inf when
+  // no other term is present).
+  std::string next;
+  double next_gap = 0.0;
 };
 ComputeOptimal compute_optimal(double a, double b, double sigma);
+
+// Whether a phase-map cell's frontier fit should already show the theory's exponents (within `tolerance`, e.g.
+// 0.03), predicted from the theory alone with unit constants, before looking at any fit. A law a C^r measured
+// with a correction b C^(r - q) (q > 0) bends the fitted exponent by about q (b/a) C^-q; with b/a = 1 at the fit's
+// smallest budget c_lo the error is q c_lo^-q. Three corrections are counted, each in its exponent of C at mu*:
+//   the next term   below the two that balance: q = r* - e_next(mu*) (the envelope table above); q = 0 when
+//                   three terms meet (b = a with noise): never asymptotic;
+//   Approx's knee   M^(1-b) against M^-a: q = mu* |a + 1 - b|, when Approx balances (b = a + 1: a log factor,
+//                   never asymptotic);
+//   the bias's knee N^-(b-1)/a against K_pp's N^-(2a-1)/a: q = (1 - mu*) |2a - b| / a, when the bias balances
+//                   (b = 2a: the two meet, never asymptotic).
+// The one constant that is known enters: the variance carries sigma^2 (the next term's share is multiplied by
+// sigma^2 when the variance is next, by 1 / sigma^2 when it balances). Asymptotic when the three errors together
+// are at most tolerance / 2 (half the tolerance: the other unit constants are a guess). `reason` names the
+// largest correction when not. Measured on configs/phases.toml (54 cells; docs/theory.md): every cell called
+// asymptotic has both fitted exponents within 0.03.
+struct AsymptoticCall {
+  bool asymptotic = false;
+  double predicted_error = 0.0;  // the summed error of the fitted exponents
+  std::string reason;            // "" when asymptotic
+};
+AsymptoticCall frontier_asymptotic(double a, double b, double sigma, double c_lo, double tolerance);
 
 // Levels, not only slopes: the noiseless constant-step bias of the identity model (no sketch, B = 1), from the
 // 4+3 authors' notebooks:
