@@ -478,6 +478,7 @@ def phases_plot(folder):
             ax.plot(line, 2 * line, "k:", lw=1.3, label="b = 2a (bias saturates: II | III)")
 
     def cells(ax, grid, **kw):
+        ax.grid(False)  # a heatmap has no grid lines (the style's default grid is for curves)
         return ax.pcolormesh(a_edges, b_edges, grid, shading="flat", **kw)
 
     def axes_labels(ax, title):

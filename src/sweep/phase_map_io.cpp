@@ -241,8 +241,9 @@ std::string report(const PhaseSpec& spec, const PhaseMap& map) {
                           m.dominant_exact.c_str());
   }
   md +=
-      "\nFigure: [phases.png](phases.png) (dominant term; measured minus theory exponent of R*; the lines b = a and "
-      "b = 2a are the theory's boundaries). Tables: phases.csv, frontiers.csv, mc_checks.csv.\n";
+      "\nFigure: [phases.png](phases.png) (the term the approximation error balances; measured minus theory "
+      "exponent of R*, with the cells the theory calls asymptotic outlined; the lines are the theory's boundaries "
+      "b = a, b = a + 1 and b = 2a). Tables: phases.csv, frontiers.csv, mc_checks.csv.\n";
   return md;
 }
 
