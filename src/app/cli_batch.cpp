@@ -1,7 +1,5 @@
 // `sgdlaw batch FILE`: steps and samples to a target over a batch grid, the critical batch size and the gradient
 // noise scale (sweep/batch_study.hpp), with its tables, report and figure.
-#include <sys/wait.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -20,26 +18,17 @@ struct BatchOptions {
 
 void run_batch_command(const BatchOptions& o) {
   BatchStudySpec spec = read_batch_study_spec(o.path);
-  if (!o.out.empty()) check_path_text(o.out, "--out");
-  if (!o.out.empty()) spec.out = normalize_out_folder(o.out, "--out");
-  check_out_folder_writable(spec.out, "[batch] out");
-  check_own_folder(spec.out, FolderKind::kBatch, "[batch] out");
+  spec.out = study_out_folder(o.out, spec.out, FolderKind::kBatch, "[batch] out");
   const OutputLock lock(spec.out);
   mark_folder(spec.out, FolderKind::kBatch);
   const std::size_t targets = spec.target_ratio.size() + spec.target_excess.size();
   std::printf("batch %s: %zu targets x %zu batch sizes, %lld Monte Carlo trials per check -> %s\n", o.path.c_str(),
               targets, spec.batches.size(), static_cast<long long>(spec.trials), spec.out.c_str());
   std::fflush(stdout);
-  const BatchStudyResult r = run_batch_study(spec, [](const std::string& line) {
-    std::printf("  %s\n", line.c_str());
-    std::fflush(stdout);
-  });
+  const BatchStudyResult r = run_batch_study(spec, print_progress_line);
   write_batch_study(spec, r);
   std::printf("  wrote %s/batch.csv, critical.csv, noise.csv, report.md\n", spec.out.c_str());
-  if (o.no_plot) return;
-  const int status = run_plot_script({spec.out});
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    std::fprintf(stderr, "sgdlaw batch: the figure was not drawn (the plot script failed; the tables are written)\n");
+  draw_study_figures(spec.out, o.no_plot, "batch", "the figure was");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ class App;
 }
 
 #include "sgdlaw/io/config_load.hpp"
+#include "sgdlaw/io/output_folder.hpp"
 
 namespace sgdlaw {
 
@@ -29,6 +30,14 @@ void register_batch_command(CLI::App& app, int& exit_code);
 void add_config_flags(CLI::App& cmd, std::map<std::string, std::string>& storage);
 RawSettings collect_config_flags(CLI::App& cmd, const std::map<std::string, std::string>& storage);
 void register_info_command(CLI::App& app, int& exit_code);
+
+// The study commands (phases, schedule, batch; study_command.cpp): the output folder (--out, checked, else the
+// file's), checked writable and sgdlaw's own of `kind` (errors name `field`); a progress line on stdout; the
+// folder's figures unless no_plot (a failing plot script is said on stderr, the tables stay).
+std::string study_out_folder(const std::string& cli_out, const std::string& file_out, FolderKind kind,
+                             const char* field);
+void print_progress_line(const std::string& line);
+void draw_study_figures(const std::string& out, bool no_plot, const char* command, const char* what);
 
 // --quiet on every registered subcommand that has none of its own (quiet.cpp); call after registering them.
 void add_quiet_flags(CLI::App& app);

@@ -1,6 +1,4 @@
 // `sgdlaw phases phases.toml`: the regime map (sweep/phase_map.hpp) with its tables, report and heatmaps.
-#include <sys/wait.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -21,28 +19,17 @@ struct PhasesOptions {
 
 void run_phases(const PhasesOptions& o) {
   PhaseSpec spec = read_phase_spec(o.path);
-  if (!o.out.empty()) check_path_text(o.out, "--out");
-  if (!o.out.empty()) spec.out = normalize_out_folder(o.out, "--out");
+  spec.out = study_out_folder(o.out, spec.out, FolderKind::kPhases, "[phases] out");
   if (o.threads >= 0) spec.threads = o.threads;
-  check_out_folder_writable(spec.out, "[phases] out");
-  check_own_folder(spec.out, FolderKind::kPhases, "[phases] out");
   const OutputLock lock(spec.out);
   mark_folder(spec.out, FolderKind::kPhases);
   std::printf("phases %s: %zu (a, b, sigma) points x %zu M x %zu N -> %s\n", o.path.c_str(),
               spec.a.size() * spec.b.size() * spec.sigma.size(), spec.M.size(), spec.N.size(), spec.out.c_str());
   std::fflush(stdout);
-  const PhaseMap map = compute_phase_map(spec, [](const std::string& line) {
-    std::printf("  %s\n", line.c_str());
-    std::fflush(stdout);
-  });
+  const PhaseMap map = compute_phase_map(spec, print_progress_line);
   write_phase_map(spec, map);
   std::printf("  wrote %s/phases.csv, frontiers.csv, mc_checks.csv, report.md\n", spec.out.c_str());
-  if (o.no_plot) return;
-  const int status = run_plot_script({spec.out});
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    std::fprintf(stderr,
-                 "sgdlaw phases: the heatmaps were not drawn (the plot script failed; the tables are "
-                 "written)\n");
+  draw_study_figures(spec.out, o.no_plot, "phases", "the heatmaps were");
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 // `sgdlaw schedule FILE`: each schedule family tuned on the exact risk at each N, and the optimal schedule
 // (sweep/schedule_search.hpp), with its tables, report and figure.
-#include <sys/wait.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -20,26 +18,16 @@ struct ScheduleOptions {
 
 void run_schedule_search_command(const ScheduleOptions& o) {
   ScheduleSearchSpec spec = read_schedule_search_spec(o.path);
-  if (!o.out.empty()) check_path_text(o.out, "--out");
-  if (!o.out.empty()) spec.out = normalize_out_folder(o.out, "--out");
-  check_out_folder_writable(spec.out, "[schedules] out");
-  check_own_folder(spec.out, FolderKind::kSchedules, "[schedules] out");
+  spec.out = study_out_folder(o.out, spec.out, FolderKind::kSchedules, "[schedules] out");
   const OutputLock lock(spec.out);
   mark_folder(spec.out, FolderKind::kSchedules);
   std::printf("schedule %s: %zu families x %zu N, optimal schedule on %d pieces -> %s\n", o.path.c_str(),
               spec.families.size(), spec.N.size(), spec.pieces, spec.out.c_str());
   std::fflush(stdout);
-  const ScheduleSearchResult r = run_schedule_search(spec, [](const std::string& line) {
-    std::printf("  %s\n", line.c_str());
-    std::fflush(stdout);
-  });
+  const ScheduleSearchResult r = run_schedule_search(spec, print_progress_line);
   write_schedule_search(spec, r);
   std::printf("  wrote %s/schedule_search.csv, optimal_schedule.csv, shapes.csv, report.md\n", spec.out.c_str());
-  if (o.no_plot) return;
-  const int status = run_plot_script({spec.out});
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    std::fprintf(stderr,
-                 "sgdlaw schedule: the figure was not drawn (the plot script failed; the tables are written)\n");
+  draw_study_figures(spec.out, o.no_plot, "schedule", "the figure was");
 }
 
 }  // namespace

@@ -53,29 +53,15 @@ StepsToTarget steps_to_target(const ExactObjective& f, const Config& base, doubl
     hi = std::min(max_steps, 2 * hi);
     t_hi = probe.at(hi);
   }
-  while (lo == 0 && hi > 1) {  // enough steps already: halve until a miss
-    const std::int64_t m = hi / 2;
+  const auto narrow = [&](std::int64_t m) {  // m becomes the new miss or the new hit
     const TunedGamma t = probe.at(m);
-    if (t.excess > target) {
-      lo = m;
-      t_lo = t;
-    } else {
-      hi = m;
-      t_hi = t;
-    }
-  }
-  while (lo > 0 && hi - lo > 1) {  // bisection in log steps, to the whole step
-    const std::int64_t m = std::clamp<std::int64_t>(
-        std::llround(std::sqrt(static_cast<double>(lo) * static_cast<double>(hi))), lo + 1, hi - 1);
-    const TunedGamma t = probe.at(m);
-    if (t.excess > target) {
-      lo = m;
-      t_lo = t;
-    } else {
-      hi = m;
-      t_hi = t;
-    }
-  }
+    (t.excess > target ? lo : hi) = m;
+    (t.excess > target ? t_lo : t_hi) = t;
+  };
+  while (lo == 0 && hi > 1) narrow(hi / 2);  // enough steps already: halve until a miss
+  while (lo > 0 && hi - lo > 1)              // bisection in log steps, to the whole step
+    narrow(std::clamp<std::int64_t>(std::llround(std::sqrt(static_cast<double>(lo) * static_cast<double>(hi))), lo + 1,
+                                    hi - 1));
   StepsToTarget s;
   s.batch = f.batch;
   s.steps = hi;

@@ -42,15 +42,12 @@ const std::vector<SectionKey<BatchStudySpec>>& batch_keys() {
 std::string batch_study_keys_help() { return "[batch] keys:\n" + section_help(key_infos(batch_keys())); }
 
 BatchStudySpec read_batch_study_spec(const std::string& path) {
-  const std::string text = read_config_file(path, "batch file");
-  const toml::table root = parse_toml_or_throw(text, path);
+  const SectionFile file = read_section_file(path, "batch file", "batch", "at least its batches list");
   BatchStudySpec s;
   s.source = path;
-  s.base = parse_toml_settings(text, path);
-  const toml::table* t = root["batch"].as_table();
-  if (!t) throw ConfigError(path + ": a batch file needs a [batch] section (at least its batches list)");
-  read_section(*t, batch_keys(), path, "batch", s);
-  if (!s.target_excess.empty() && t->contains("target_ratio"))
+  s.base = file.base;
+  read_section(file.section(), batch_keys(), path, "batch", s);
+  if (!s.target_excess.empty() && file.section().contains("target_ratio"))
     throw ConfigError(path + ": [batch] fields 'target_ratio' and 'target_excess' are exclusive; give one");
   if (s.target_excess.empty() && s.target_ratio.empty()) s.target_ratio = {2.0, 4.0, 8.0};
   if (!s.target_excess.empty()) s.target_ratio.clear();

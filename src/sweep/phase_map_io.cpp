@@ -17,14 +17,11 @@
 namespace sgdlaw {
 
 PhaseSpec read_phase_spec(const std::string& path) {
-  const std::string text = read_config_file(path, "phases file");
-  const toml::table root = parse_toml_or_throw(text, path);
+  const SectionFile file = read_section_file(path, "phases file", "phases", "a, b, M, N lists");
   PhaseSpec s;
   s.source = path;
-  s.base = parse_toml_settings(text, path);
-  const toml::table* t = root["phases"].as_table();
-  if (!t) throw ConfigError(path + ": a phases file needs a [phases] section (a, b, M, N lists)");
-  read_phase_keys(*t, path, s);  // phase_fields.cpp: every key with its type and range
+  s.base = file.base;
+  read_phase_keys(file.section(), path, s);  // phase_fields.cpp: every key with its type and range
   const Config base = resolve_config({s.base});
   if (s.sigma.empty()) s.sigma.push_back(base.sigma);
   if (base.gamma_tuned)

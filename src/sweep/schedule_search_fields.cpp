@@ -44,14 +44,11 @@ const std::vector<SectionKey<ScheduleSearchSpec>>& search_keys() {
 std::string schedule_search_keys_help() { return "[schedules] keys:\n" + section_help(key_infos(search_keys())); }
 
 ScheduleSearchSpec read_schedule_search_spec(const std::string& path) {
-  const std::string text = read_config_file(path, "schedule file");
-  const toml::table root = parse_toml_or_throw(text, path);
+  const SectionFile file = read_section_file(path, "schedule file", "schedules", "at least its N list");
   ScheduleSearchSpec s;
   s.source = path;
-  s.base = parse_toml_settings(text, path);
-  const toml::table* t = root["schedules"].as_table();
-  if (!t) throw ConfigError(path + ": a schedule file needs a [schedules] section (at least its N list)");
-  read_section(*t, search_keys(), path, "schedules", s);
+  s.base = file.base;
+  read_section(file.section(), search_keys(), path, "schedules", s);
   for (const char* k : {"schedule", "gamma", "gamma_rel", "N"})
     if (s.base.count(k))
       throw ConfigError(path + ": field '" + k +

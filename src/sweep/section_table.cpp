@@ -6,6 +6,7 @@
 #include "sgdlaw/core/errors.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/core/text.hpp"
+#include "sgdlaw/io/toml_values.hpp"
 
 namespace sgdlaw {
 namespace {
@@ -180,6 +181,17 @@ std::string section_help(const std::vector<SectionKeyInfo>& keys) {
            (*k.rule ? std::string(", ") + k.rule : std::string()) + ")\n";
   }
   return out;
+}
+
+SectionFile read_section_file(const std::string& path, const char* what, const char* section, const char* needs) {
+  const std::string text = read_config_file(path, what);
+  SectionFile f;
+  f.root = parse_toml_or_throw(text, path);
+  f.base = parse_toml_settings(text, path);
+  f.name = section;
+  if (!f.root[section].as_table())
+    throw ConfigError(path + ": a " + what + " needs a [" + section + "] section (" + needs + ")");
+  return f;
 }
 
 }  // namespace sgdlaw

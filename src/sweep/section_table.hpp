@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "sgdlaw/io/config_load.hpp"
+
 namespace sgdlaw {
 
 // What a key is, as its error message and the help say it.
@@ -60,6 +62,16 @@ void refuse_unknown_keys(const toml::table& t, const std::vector<SectionKeyInfo>
 [[noreturn]] void missing_key(const SectionKeyInfo& info, const std::string& source, const char* section);
 // The section's keys for --help: one line each, "  name = default   help (type, rule)".
 std::string section_help(const std::vector<SectionKeyInfo>& keys);
+
+// A study file (a phases, schedule or batch file): its base settings ([problem], [sgd], [run]) and its own
+// section, which must be there ("PATH: a WHAT needs a [SECTION] section (NEEDS)" otherwise).
+struct SectionFile {
+  RawSettings base;
+  toml::table root;
+  const toml::table& section() const { return *root[name].as_table(); }
+  std::string name;
+};
+SectionFile read_section_file(const std::string& path, const char* what, const char* section, const char* needs);
 
 template <class Spec>
 std::vector<SectionKeyInfo> key_infos(const std::vector<SectionKey<Spec>>& keys) {
