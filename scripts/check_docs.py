@@ -46,9 +46,9 @@ def main():
     headings = set()
     for path in markdown_files():
         text = open(path, encoding="utf-8").read()
-        for m in re.finditer(r"^#+\s+(.*?)\s*$", text, re.M):
+        text_no_code = re.sub(r"```.*?```", "", text, flags=re.S)  # a "# comment" in a code block is no heading
+        for m in re.finditer(r"^#+\s+(.*?)\s*$", text_no_code, re.M):
             headings.add(m.group(1))
-        text_no_code = re.sub(r"```.*?```", "", text, flags=re.S)
         for m in re.finditer(r"\]\(([^)\s]+)\)", text_no_code):
             target = m.group(1).split("#")[0]
             if not target or re.match(r"^[a-z]+:", target):

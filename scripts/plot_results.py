@@ -150,8 +150,11 @@ def panel_record(ax):
     labels = [t.get_text() for t in leg.get_texts()] if leg else []
     (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
     points, outside = {}, []
-    for line in ax.get_lines():
-        lab = line.get_label()
+    series = [(line.get_label(), line) for line in ax.get_lines()]
+    # An errorbar's data line is unlabelled; its container holds the label.
+    series += [(c.get_label(), c.lines[0]) for c in ax.containers if hasattr(c, "lines") and c.lines and c.lines[0]]
+    for lab, line in series:
+        lab = lab or "_"
         xs, ys = line.get_xdata(), line.get_ydata()
         if lab.startswith("_") or len(xs) == 0:
             continue
@@ -389,7 +392,7 @@ def run_plots(folder):
     if mc:
         mc_h = ax.errorbar(n, [float(r["risk_mc"]) - sigma2 for r in rows],
                            yerr=[2 * float(r["risk_se"]) for r in rows], fmt="o", ms=3, capsize=2,
-                           color=QUANTITY_COLOURS["risk"])
+                           color=QUANTITY_COLOURS["risk"], label="R - sigma^2: Monte Carlo")
         handles, labels = [(mc_h, ex)], ["R - sigma^2: Monte Carlo ±2 SE, exact (line)"]
     else:
         handles, labels = [ex], ["R - sigma^2: exact (no trials)"]
@@ -414,7 +417,7 @@ def run_plots(folder):
         # The halving schedule's phase boundaries: kinks there are the schedule, not scaling.
         phase = int(meta.get("derived", {}).get("schedule_phase_length", 0)) * int(sgd["batch"])
         total = int(sgd["N"])
-        if phase > 0 and total // phase <= 40:
+        if phase > 0 and 1 <= total // phase <= 40:
             for k in range(1, total // phase + 1):
                 x = k * phase / math.log2(k * phase) if k * phase >= 2 else k * phase
                 line = ax.axvline(x, color="gray", lw=0.6, alpha=0.35)
@@ -687,9 +690,15 @@ def batch_plot(folder):
     if ok:
         t = [num(c["target_excess"]) for c in ok]
         b = [num(c["b_crit"]) for c in ok]
-        lo = [max(0.0, bc - num(c["b_crit_lo"])) for bc, c in zip(b, ok)]
-        hi = [(num(c["b_crit_hi"]) - bc) if c["b_crit_hi"] != "" else 0.0 for bc, c in zip(b, ok)]
+        lo = [max(0.0, bc - num(c["b_crit_lo"])) if c["b_crit_lo"] != "" else 0.0 for bc, c in zip(b, ok)]
+        # A percentile bound may sit on either side of the estimate; an empty upper bound is unbounded (an arrow).
+        hi = [max(0.0, num(c["b_crit_hi"]) - bc) if c["b_crit_hi"] != "" else 0.0 for bc, c in zip(b, ok)]
         mid.errorbar(t, b, yerr=[lo, hi], fmt="o-", color="#C44E52", capsize=3, label="B_crit (fit, 95% bootstrap)")
+        open_top = [(x, y) for x, y, c in zip(t, b, ok) if c["b_crit_hi"] == ""]
+        if open_top:
+            mid.errorbar([p[0] for p in open_top], [p[1] for p in open_top], yerr=[[0.0] * len(open_top),
+                         [p[1] for p in open_top]], fmt="none", uplims=True, color="#C44E52",
+                         label="B_crit interval unbounded above")
     t_all = [num(c["target_excess"]) for c in crit]
     mid.loglog(t_all, [num(c["b_noise"]) for c in crit], "s--", color="#4C72B0", ms=4,
                label="B_noise at the target")

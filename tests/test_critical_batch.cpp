@@ -70,10 +70,16 @@ TEST(CriticalBatch, OffTheGridIsUnresolvedNotANumber) {
   EXPECT_FALSE(a.resolved);
   EXPECT_TRUE(std::isnan(a.b_crit));
   EXPECT_STREQ(a.status, "above_grid");
+  EXPECT_TRUE(std::isnan(a.b_crit_ci.lo) && std::isnan(a.s_min_ci.hi)) << "an interval never computed is empty";
   const CriticalBatchFit b = fit_critical_batch(kGrid, flat, 100, 0.95, 1);
   EXPECT_FALSE(b.resolved);
   EXPECT_STREQ(b.status, "below_grid");
   EXPECT_THROW(fit_critical_batch({1, 1, 2}, {10, 10, 5}, 10, 0.95, 1), ConfigError);
+  std::vector<double> s;
+  for (double x : kGrid) s.push_back(40.0 + 12000.0 / x);
+  const CriticalBatchFit no_boot = fit_critical_batch(kGrid, s, 0, 0.95, 1);  // resamples = 0: no interval
+  EXPECT_TRUE(no_boot.resolved);
+  EXPECT_TRUE(std::isnan(no_boot.b_crit_ci.lo) && std::isnan(no_boot.b_crit_ci.hi));
 }
 
 TEST(CriticalBatch, StepsToTargetIsTheFewestStepsReachingIt) {
@@ -180,6 +186,7 @@ TEST(BatchStudy, RefusalsNameTheField) {
       {"[batch]\nbatches = [1, 2, 3]\n", "not a multiple"},
       {"[batch]\nbatches = [1, 2, 4]\ntrials = -1\n", "'trials'"},
       {"[batch]\nbatches = [1, 2, 4]\ntarget_excess = 1e-30\nmax_steps = 64\ntrials = 0\n", "not reached"},
+      {"[batch]\nbatches = [1, 2, 1048576]\nmax_steps = 1099511627776\n", "exceeds N's limit 2^50"},
   };
   for (const auto& [section, expected] : cases) {
     std::ofstream(dir / "b.toml") << kStudy << section << "out = \"o\"\n";

@@ -86,18 +86,29 @@ def _stream(pipe, sink, keep):
 def call(args, progress=True, cwd=None):
     """Runs `sgdlaw ARGS`; streams its output when `progress`; raises SgdlawError (by kind) when it fails."""
     command = [find_binary()] + [str(a) for a in args]
-    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    # UTF-8 with replacement: an undecodable byte (a user's path echoed back) never stops a reader thread, whose
+    # pipe would then fill and block the binary.
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+                            encoding="utf-8", errors="replace")
     out, err = [], []
     sink = sys.stdout if progress else None
     threads = [threading.Thread(target=_stream, args=(proc.stdout, sink, out)),
                threading.Thread(target=_stream, args=(proc.stderr, sink, err))]
     for t in threads:
         t.start()
-    code = proc.wait()
-    for t in threads:
-        t.join()
+    try:
+        code = proc.wait()
+    except BaseException:  # Ctrl-C in a notebook: stop the binary too, so that it frees its output folder's lock
+        proc.terminate()
+        proc.wait()
+        raise
+    finally:
+        for t in threads:
+            t.join()
     if code != 0:
-        lines = [line.strip() for line in err if line.strip()] or [line.strip() for line in out if line.strip()]
+        # The CLI's own line; CLI11's parse errors end with a pointer to --help, which is not the reason.
+        lines = [line.strip() for line in err if line.strip() and not line.startswith("Run with --help")]
+        lines = lines or [line.strip() for line in out if line.strip()]
         message = lines[-1] if lines else f"exit code {code}"
         kind = _KINDS.get(code, "error")
         raise _CLASSES.get(kind, SgdlawError)(kind, message, command, code)
@@ -165,7 +176,8 @@ def _toml_scalar(key, v):
 def sweep(config=None, grid=None, out=None, fit=None, progress=True, **keys):
     """`sgdlaw sweep`: every point of a grid (sweep(grid={"M": [32, 64, 128], "N": [4096]}, a=2, b=3)), tabulated
     and fitted. config: a sweep file (its [sweep] grids and [fit] settings); grid: axes as lists (one more grid,
-    named "python"); fit: [fit] keys when no file is given; keys: run keys for every point. Returns the Sweep."""
+    named "cli", as --grid names it); fit: [fit] keys when no file is given; keys: run keys for every point.
+    Returns the Sweep."""
     out = out or _fresh_out("python-sweep")
     work = None
     if config is None:
@@ -204,11 +216,11 @@ def fit(data, model="power", x=None, y=None, bootstrap=None, seed=None, **option
 
     work = tempfile.mkdtemp(prefix="sgdlaw-fit-")
     try:
-        if not isinstance(data, str):
+        if not isinstance(data, (str, os.PathLike)):  # a DataFrame: its index is data too if it is named
             path = os.path.join(work, "data.csv")
-            data.to_csv(path, index=False)
+            data.to_csv(path, index=any(name is not None for name in data.index.names))
             data = path
-        args = ["fit", data, "--model", model, "--out", os.path.join(work, "fit.json")]
+        args = ["fit", os.fspath(data), "--model", model, "--out", os.path.join(work, "fit.json")]
         for k, v in (("x", x), ("y", y), ("bootstrap", bootstrap), ("seed", seed)):
             if v is not None:
                 args += [f"--{k}", value_text(k, v)]

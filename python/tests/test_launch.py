@@ -85,6 +85,19 @@ class LaunchTest(unittest.TestCase):
         self.assertIn("gamma", e.exception.message)
         with self.assertRaises(ValueError):
             sgdlaw.run(sigma=float("nan"), progress=False)
+        with self.assertRaises(sgdlaw.ConfigError) as e:  # a flag CLI11 does not know: its message, not --help's
+            sgdlaw.run(gama=0.1, progress=False, out="typo")
+        self.assertIn("gama", e.exception.message)
+
+    def test_a_plotted_run_folder_can_be_run_again(self):
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            self.skipTest("matplotlib is not installed")
+        sgdlaw.run(d=64, M=8, N=500, trials=8, progress=False, out="replot")
+        subprocess.run([os.environ["SGDLAW_BIN"], "plot", "replot", "--quiet"], check=True)
+        self.assertTrue(os.path.exists(os.path.join("replot", "figures.json")))
+        sgdlaw.run(d=64, M=8, N=500, trials=8, seed=2, progress=False, out="replot")  # figures.json is sgdlaw's
 
 
 if __name__ == "__main__":

@@ -139,8 +139,11 @@ CriticalBatchFit fit_critical_batch(const std::vector<double>& batch, const std:
   if (distinct(batch, all) < 3) throw ConfigError("the critical batch fit needs at least 3 distinct batch sizes");
   CriticalBatchFit out;
   const Line l = fit_line(batch, steps, all);
-  out.status = l.s_min <= 0.0 ? "above_grid" : l.e_min <= 0.0 ? "below_grid" : "ok";
-  out.resolved = l.s_min > 0.0 && l.e_min > 0.0;
+  out.status = !(std::isfinite(l.s_min) && std::isfinite(l.e_min)) ? "unresolved"
+               : l.s_min <= 0.0                                    ? "above_grid"
+               : l.e_min <= 0.0                                    ? "below_grid"
+                                                                   : "ok";
+  out.resolved = std::string(out.status) == "ok";
   if (!out.resolved) return out;
   out.s_min = l.s_min;
   out.e_min = l.e_min;

@@ -109,9 +109,11 @@ std::string folder_kind(const fs::path& dir) {
   return "";
 }
 
-// The files sgdlaw itself puts in a run folder (the run's outputs, a recorded failure, `sgdlaw plot`'s figures).
+// The files sgdlaw itself puts in a run folder (the run's outputs, a recorded failure, `sgdlaw plot`'s figures and
+// their legend record figures.json).
 bool is_run_file(const std::string& name) {
-  for (const char* known : {"config.json", "curves.csv", "trials.csv", "error.json", kMarker, kLeftover})
+  for (const char* known :
+       {"config.json", "curves.csv", "trials.csv", "error.json", "figures.json", kMarker, kLeftover})
     if (name == known) return true;
   for (const char* ext : {".png", ".pdf", ".svg"})
     if (name.size() > std::strlen(ext) && name.compare(name.size() - std::strlen(ext), std::string::npos, ext) == 0)

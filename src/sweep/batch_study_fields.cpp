@@ -1,4 +1,6 @@
 // The [batch] keys of a batch-study file, described once (`sgdlaw batch --help`), and the file reader.
+#include <algorithm>
+
 #include "section_table.hpp"
 #include "sgdlaw/core/format.hpp"
 #include "sgdlaw/io/output_folder.hpp"
@@ -26,7 +28,8 @@ const std::vector<SectionKey<BatchStudySpec>>& batch_keys() {
       {{"trials", "an integer", "0 <= trials <= 10^7 (0: no Monte Carlo check)", "1000",
         "Monte Carlo trials of the check at each (target, B)"},
        [](V v, BatchStudySpec& s) { s.trials = v.integer(0, 10000000); }},
-      {{"max_steps", "an integer", "1 <= max_steps <= 2^50", "2^36", "the most steps searched for a target"},
+      {{"max_steps", "an integer", "1 <= max_steps <= 2^50 / the largest B", "min(2^36, 2^50 / the largest B)",
+        "the most steps searched for a target"},
        [](V v, BatchStudySpec& s) { s.max_steps = v.integer(1, std::int64_t{1} << 50); }},
       {{"resamples", "an integer", "0 <= resamples <= 10^6", "2000",
         "bootstrap resamples of the grid for the hyperbola's intervals"},
@@ -56,6 +59,12 @@ BatchStudySpec read_batch_study_spec(const std::string& path) {
       throw ConfigError(path + ": field '" + k +
                         "' is set by the study (gamma is tuned at every point, B comes from [batch] batches); "
                         "remove it");
+  if (s.max_steps == 0) s.max_steps = std::min(std::int64_t{1} << 36, (std::int64_t{1} << 50) / s.batches.back());
+  if (s.max_steps > (std::int64_t{1} << 50) / s.batches.back())
+    throw ConfigError(path + ": [batch] field 'max_steps' = " + std::to_string(s.max_steps) +
+                      " times the largest batch " + std::to_string(s.batches.back()) +
+                      " exceeds N's limit 2^50; lower max_steps to at most " +
+                      std::to_string((std::int64_t{1} << 50) / s.batches.back()));
   s.base["batch"] = {std::to_string(s.batches.front()), RawValue::Origin::kTomlNumber};
   const bool mc = s.trials > 0;
   s.base["monte_carlo"] = {"false", RawValue::Origin::kTomlBool};  // the checks switch it on themselves

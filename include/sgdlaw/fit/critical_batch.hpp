@@ -45,7 +45,7 @@ ExactObjective at_batch(const ExactObjective& f, std::int64_t batch);
 
 struct CriticalBatchFit {
   double s_min = NAN, e_min = NAN, b_crit = NAN;
-  Interval s_min_ci, e_min_ci, b_crit_ci;
+  Interval s_min_ci{NAN, NAN, NAN}, e_min_ci{NAN, NAN, NAN}, b_crit_ci{NAN, NAN, NAN};  // NaN: not computed
   double rms_log = NAN;  // root mean square of log(S_i / fit) over the grid
   bool resolved = false;
   const char* status = "unresolved";  // ok, above_grid (S_min <= 0), below_grid (E_min <= 0)

@@ -24,8 +24,8 @@ struct BatchStudySpec {
   // Targets on the excess risk E[R] - sigma^2 - Approx: absolute (target_excess), or multiples of the best
   // excess reachable with the base N samples at any B of the grid (target_ratio).
   std::vector<double> target_excess, target_ratio;
-  std::int64_t trials = 1000;  // Monte Carlo trials per check (0: none)
-  std::int64_t max_steps = std::int64_t{1} << 36;
+  std::int64_t trials = 1000;     // Monte Carlo trials per check (0: none)
+  std::int64_t max_steps = 0;     // the most steps searched; 0: min(2^36, 2^50 / the largest B)
   std::int64_t resamples = 2000;  // bootstrap of the hyperbola fit
   std::string out = "runs/batch";
   std::shared_ptr<const ExactObjective> objective;  // built while the file is checked (at the base batch)
