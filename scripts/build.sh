@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 echo "configuring build/ (cmake)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >build-configure.log 2>&1 || { cat build-configure.log; exit 1; }
 grep -E "sgdlaw:" build-configure.log || true
-echo "building with $(nproc) jobs (a clean build takes about 5 minutes on 2 cores; later ones only what changed)"
+echo "building with $(nproc) jobs (a clean build takes about 4 minutes on 2 cores; later ones only what changed)"
 start=$SECONDS
 (
   # Its sleep dies with it (a leftover sleep would hold a piped caller's stdout for up to 20 s).
