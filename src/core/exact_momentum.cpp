@@ -102,12 +102,7 @@ ExactCurve exact_expected_risk_optimizer(const WeightedSpectrum& nodes, const Ei
         step_range(nodes, schedule, optimizer, t, end, inv_b, noise, bias, var, tb, tv);
       }
     }
-    const double eb = weighted_trace(nodes, bias.xx), ev = weighted_trace(nodes, var.xx);
-    out.bias.push_back(eb);
-    out.variance.push_back(ev);
-    out.grad_norm2.push_back(weighted_grad_norm2(nodes, bias.xx) + weighted_grad_norm2(nodes, var.xx));
-    out.risk.push_back(sigma2 + approx + eb + ev);
-    if (!std::isfinite(eb + ev)) out.finite = false;
+    out.record(nodes, bias.xx, var.xx);
   }
   out.contour = out.jumps > 0;
   return out;

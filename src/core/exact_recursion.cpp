@@ -33,6 +33,16 @@ void advance_by_stretches(const WeightedSpectrum& nodes, const Schedule& schedul
 
 }  // namespace
 
+void ExactCurve::record(const WeightedSpectrum& nodes, const Eigen::VectorXd& bias_p,
+                        const Eigen::VectorXd& variance_p) {
+  const double tb = weighted_trace(nodes, bias_p), tv = weighted_trace(nodes, variance_p);
+  bias.push_back(tb);
+  variance.push_back(tv);
+  grad_norm2.push_back(weighted_grad_norm2(nodes, bias_p) + weighted_grad_norm2(nodes, variance_p));
+  risk.push_back(sigma2 + approx + tb + tv);
+  if (!std::isfinite(tb + tv)) finite = false;
+}
+
 bool use_contour(ExactMethod method, const WeightedSpectrum& nodes, const Schedule& schedule, std::int64_t batch,
                  std::int64_t steps) {
   if (method == ExactMethod::kSteps) return false;
@@ -59,12 +69,7 @@ ExactCurve exact_expected_risk(const WeightedSpectrum& nodes, const Eigen::Vecto
       out.stepped_steps += ck - t;
       t = ck;
     }
-    const double tb = weighted_trace(nodes, p.bias), tv = weighted_trace(nodes, p.variance);
-    out.bias.push_back(tb);
-    out.variance.push_back(tv);
-    out.grad_norm2.push_back(weighted_grad_norm2(nodes, p.bias) + weighted_grad_norm2(nodes, p.variance));
-    out.risk.push_back(sigma2 + approx + tb + tv);
-    if (!std::isfinite(tb + tv)) out.finite = false;
+    out.record(nodes, p.bias, p.variance);
   }
   out.contour = out.jumps > 0;  // a schedule without long constant stretches was stepped throughout
   return out;

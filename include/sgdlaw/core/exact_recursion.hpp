@@ -23,6 +23,10 @@ struct ExactCurve {
   bool contour = false;  // computed by contour jumps over the schedule's constant stretches (else step by step)
   // How: `jumps` contour jumps covered `jumped_steps` steps, the step recursion the other `stepped_steps`.
   std::int64_t jumps = 0, jumped_steps = 0, stepped_steps = 0;
+
+  // Appends one checkpoint from the iterate's second moments E[u_j^2] of the noise-free (bias) and noise-only
+  // (variance) runs: their traces, E|G|^2 and the risk; an overflow marks the curve not finite.
+  void record(const WeightedSpectrum& nodes, const Eigen::VectorXd& bias_p, const Eigen::VectorXd& variance_p);
 };
 
 // The method `auto` picks: contour jumps over every constant stretch of kContourMinSteps or more steps (the
